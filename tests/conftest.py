@@ -1,0 +1,102 @@
+"""Shared fixtures: Bengkulu's regions, one persona per role, and access to the real services."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from programs.models import Branch, Region
+from programs.services import regions_load
+from rentan.models import User
+
+REQUIRE_SERVICES = os.environ.get("RENTAN_REQUIRE_SERVICES") == "1"
+PASSWORD = "sandi-uji-rentan-1"
+
+
+def require(condition: bool, reason: str):
+    """Skip a test whose real service is missing on a developer machine; in CI that is a failure."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"CI needs this service: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load Provinsi Bengkulu's regions once per test database (the full table is loaded by its own test)."""
+    with django_db_blocker.unblock():
+        regions_load(only=("17",))
+
+
+@pytest.fixture
+def regions(db):
+    """Bengkulu's regions; reloads them after a transactional test flushed the tables."""
+    if not Region.objects.filter(code="17").exists():
+        regions_load(only=("17",))
+
+
+@pytest.fixture
+def postgres(db):
+    require(connection.vendor == "postgresql", "this test needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    require(bool(url), "this test needs Redis (set REDIS_URL)")
+    return url
+
+
+def make_user(username, role, *, region=None, branch=None, **extra) -> User:
+    user = User(username=username, role=role, region_id=region, branch=branch, first_name=username, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def branch_bengkulu(regions) -> Branch:
+    branch = Branch.objects.create(code="cabang-bengkulu", name="BPJS Ketenagakerjaan Cabang Bengkulu")
+    branch.regions.set(["17.71", "17.09"])
+    return branch
+
+
+@pytest.fixture
+def disnaker_provinsi(regions):
+    return make_user("disnaker-provinsi", User.Role.DISNAKER, region="17")
+
+
+@pytest.fixture
+def disnaker_kota_bengkulu(regions):
+    return make_user("disnaker-kota", User.Role.DISNAKER, region="17.71")
+
+
+@pytest.fixture
+def disnaker_kaur(regions):
+    return make_user("disnaker-kaur", User.Role.DISNAKER, region="17.04")
+
+
+@pytest.fixture
+def disnaker_desa(regions):
+    return make_user("disnaker-desa", User.Role.DISNAKER, region="17.71.05.1001")
+
+
+@pytest.fixture
+def bpjs_cabang(branch_bengkulu):
+    return make_user("bpjs-cabang", User.Role.BPJS, branch=branch_bengkulu)
+
+
+@pytest.fixture
+def sekda(regions):
+    return make_user("sekda", User.Role.PIMPINAN, region="17")
+
+
+@pytest.fixture
+def administrator(regions):
+    return make_user("administrator", User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def inactive_user(regions):
+    return make_user("nonaktif", User.Role.DISNAKER, region="17.71", is_active=False)
