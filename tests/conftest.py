@@ -22,6 +22,15 @@ def require(condition: bool, reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Production hashes static file names at collectstatic time; tests do not run collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load Provinsi Bengkulu's regions once per test database (the full table is loaded by its own test)."""
@@ -100,3 +109,70 @@ def administrator(regions):
 @pytest.fixture
 def inactive_user(regions):
     return make_user("nonaktif", User.Role.DISNAKER, region="17.71", is_active=False)
+
+
+class WorkerProcess:
+    """A real ``celery worker`` process on its own queue, using the test database and the real Redis."""
+
+    def __init__(self, queue: str, env: dict):
+        self.queue = queue
+        self.env = env
+        self.process = None
+
+    def start(self):
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "rentan",
+                "worker",
+                "-Q",
+                self.queue,
+                "-c",
+                "1",
+                "-P",
+                "prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+                "-n",
+                f"{self.queue}@%h",
+            ],  # fmt: skip
+            env=self.env,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        )
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except Exception:  # noqa: BLE001 - a stuck worker is killed, whatever went wrong
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, redis_url):
+    """Start a worker that sees what the test commits (so use it with committed data, not in a rollback test)."""
+    import uuid
+
+    require(connection.vendor == "postgresql", "a worker in another process needs PostgreSQL")
+    settings_dict = connection.settings_dict
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"
+        f"/{settings_dict['NAME']}"
+    )
+    env["REDIS_URL"] = redis_url
+    worker = WorkerProcess(queue=f"test-{uuid.uuid4().hex[:12]}", env=env).start()
+    yield worker
+    worker.stop()
