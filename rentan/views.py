@@ -10,10 +10,12 @@ from programs.selectors import program_list_for_user
 
 @login_required
 def home(request):
+    claim_counts = claim_status_counts_for_user(user=request.user)
     context = {
         "participants": participant_summary_for_user(user=request.user),
         "programs": program_list_for_user(user=request.user)[:8],
-        "claim_counts": claim_status_counts_for_user(user=request.user),
+        "claim_counts": claim_counts,
+        "claim_total": sum(row["count"] for row in claim_counts),
         "today": timezone.localdate(),
     }
     return render(request, "home.html", context)

@@ -146,3 +146,8 @@ def test_bad_request_page_is_in_indonesian(rf, db):
     response = bad_request(rf.get("/"))
     assert response.status_code == 400
     assert "Permintaan tidak dapat diproses" in response.content.decode()
+
+
+def test_home_says_so_when_there_are_no_claims(client, disnaker_kaur):
+    client.force_login(disnaker_kaur)
+    assert "Belum ada klaim di wilayah Anda." in client.get("/").text
