@@ -14,10 +14,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_NO_CACHE=1 \
     WEB_CONCURRENCY=3 \
+    XDG_CACHE_HOME=/tmp/.cache \
     PATH="/app/.venv/bin:${PATH}"
 
 # Shared libraries WeasyPrint loads at run time (Pango pulls in HarfBuzz, fontconfig and GObject) and a font
-# for the PDFs. No curl: the healthchecks in docker-compose.yml use the image's own Python.
+# for the PDFs. No curl: the healthchecks in docker-compose.yml use the image's own Python and celery. (Fontconfig
+# keeps its cache under XDG_CACHE_HOME, set above to a path the unprivileged user can write.)
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -52,9 +54,10 @@ USER rentan
 EXPOSE 8000
 
 # gunicorn takes its worker count from WEB_CONCURRENCY (3 by default, set above); further options can be added
-# with GUNICORN_CMD_ARGS.
+# with GUNICORN_CMD_ARGS. Its control socket (for gunicornc) goes to /tmp, since /app is not writable.
 CMD ["gunicorn", "rentan.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
      "--timeout", "60", \
      "--worker-tmp-dir", "/dev/shm", \
+     "--control-socket", "/tmp/gunicorn.ctl", \
      "--access-logfile", "-"]
