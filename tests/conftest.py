@@ -31,6 +31,12 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Argon2 is deliberately slow; tests that create many users hash with MD5 (production is tested apart)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load Provinsi Bengkulu's regions once per test database (the full table is loaded by its own test)."""
