@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from programs.models import Branch, Budget, Occupation, Program, Region, RegionTarget
+from programs.models import (
+    Branch,
+    Budget,
+    Holiday,
+    IuranDiscount,
+    IuranDiscountFunding,
+    IuranRate,
+    Occupation,
+    Program,
+    Region,
+    RegionTarget,
+)
 
 
 @admin.register(Region)
@@ -44,3 +55,33 @@ class RegionTargetAdmin(admin.ModelAdmin):
     list_display = ("region", "year", "indicator", "value", "source")
     list_filter = ("year", "indicator", "source")
     autocomplete_fields = ("region",)
+
+
+@admin.register(IuranRate)
+class IuranRateAdmin(admin.ModelAdmin):
+    list_display = ("component", "kind", "value", "valid_from", "valid_to", "regulation")
+    list_filter = ("component", "kind")
+    ordering = ("component", "valid_from")
+
+
+class IuranDiscountFundingInline(admin.TabularInline):
+    model = IuranDiscountFunding
+    extra = 0
+    fields = ("funding_source", "is_discounted", "excluded_by_regulation", "note")
+    # Set by the seeding migration from the regulation's text; an operator decides only the sources it leaves open.
+    readonly_fields = ("excluded_by_regulation",)
+
+
+@admin.register(IuranDiscount)
+class IuranDiscountAdmin(admin.ModelAdmin):
+    list_display = ("name", "percent", "sector", "valid_from", "valid_to", "regulation")
+    list_filter = ("sector",)
+    inlines = [IuranDiscountFundingInline]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name", "kind", "source")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    date_hierarchy = "date"

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -277,3 +278,236 @@ class RegionTarget(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.year}: {self.get_indicator_display()}"
+
+
+class IuranComponent(models.TextChoices):
+    """The BPJS Ketenagakerjaan programs a BPU iuran pays for (domain brief §2)."""
+
+    JKK = "JKK", _("JKK · Jaminan Kecelakaan Kerja")
+    JKM = "JKM", _("JKM · Jaminan Kematian")
+    JHT = "JHT", _("JHT · Jaminan Hari Tua")
+
+
+def _month_span_q(valid_from, valid_to) -> Q:
+    """Rows whose ``[valid_from, valid_to]`` months (open end allowed) intersect the given span."""
+    q = Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+    if valid_to is not None:
+        q &= Q(valid_from__lte=valid_to)
+    return q
+
+
+def _validate_month_span(instance) -> dict[str, str]:
+    errors = {}
+    if instance.valid_from and instance.valid_from.day != 1:
+        errors["valid_from"] = _("Isi dengan hari pertama bulan.")
+    if instance.valid_to and instance.valid_to.day != 1:
+        errors["valid_to"] = _("Isi dengan hari pertama bulan.")
+    if instance.valid_from and instance.valid_to and instance.valid_to < instance.valid_from:
+        errors["valid_to"] = _("Bulan akhir tidak boleh sebelum bulan mulai.")
+    return errors
+
+
+def _month_span_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(name=f"{prefix}_valid_from_first_day", condition=Q(valid_from__day=1)),
+        models.CheckConstraint(
+            name=f"{prefix}_valid_to_first_day", condition=Q(valid_to__isnull=True) | Q(valid_to__day=1)
+        ),
+        models.CheckConstraint(
+            name=f"{prefix}_months_ordered",
+            condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+        ),
+    ]
+
+
+class IuranRate(models.Model):
+    """The monthly iuran of one component for BPU participants, valid for a span of iuran months.
+
+    A new regulation adds a row (closing the previous one with ``valid_to``); rows are never edited in place once
+    bills used them. Spans of the same component must not overlap: checked in ``clean()``, and the database refuses
+    two rows starting in the same month (an exclusion constraint on date ranges is PostgreSQL-only).
+    """
+
+    class Kind(models.TextChoices):
+        PERCENT = "PERCENT", _("Persen dari penghasilan yang dilaporkan")
+        FIXED = "FIXED", _("Nominal tetap (Rupiah)")
+
+    component = models.CharField(_("program jaminan"), max_length=3, choices=IuranComponent)
+    kind = models.CharField(_("jenis tarif"), max_length=7, choices=Kind)
+    value = models.DecimalField(
+        _("nilai"),
+        max_digits=18,
+        decimal_places=2,
+        help_text=_("Persen (mis. 1,00 untuk 1%) atau Rupiah per bulan (mis. 6.800), sesuai jenis tarif."),
+    )
+    valid_from = models.DateField(_("berlaku mulai bulan iuran"), help_text=_("Hari pertama bulan."))
+    valid_to = models.DateField(
+        _("berlaku sampai bulan iuran"),
+        null=True,
+        blank=True,
+        help_text=_("Hari pertama bulan terakhir yang masih memakai tarif ini; kosong berarti masih berlaku."),
+    )
+    regulation = models.CharField(
+        _("dasar hukum"), max_length=200, help_text=_("Mis. PP 44/2015 Lampiran II jo PP 49/2023.")
+    )
+
+    class Meta:
+        verbose_name = _("tarif iuran")
+        verbose_name_plural = _("tarif iuran")
+        ordering = ["component", "valid_from"]
+        constraints = [
+            models.CheckConstraint(name="iuran_rate_value_not_negative", condition=Q(value__gte=0)),
+            models.CheckConstraint(
+                name="iuran_rate_percent_at_most_100", condition=~Q(kind="PERCENT") | Q(value__lte=100)
+            ),
+            *_month_span_constraints("iuran_rate"),
+            models.UniqueConstraint(fields=["component", "valid_from"], name="iuran_rate_component_start_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.component} {self.value} ({self.regulation})"
+
+    def clean(self):
+        errors = _validate_month_span(self)
+        if not errors and self.valid_from and self.component:
+            overlapping = IuranRate.objects.filter(
+                _month_span_q(self.valid_from, self.valid_to), component=self.component
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                errors["valid_from"] = _("Masa berlaku tumpang tindih dengan tarif %(component)s yang lain.") % {
+                    "component": self.component
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class IuranDiscount(models.Model):
+    """A temporary iuran discount for BPU participants, e.g. PP 50/2025 (50% of JKK + JKM).
+
+    Which funding sources receive it is data (``IuranDiscountFunding`` rows), not code: PP 50/2025 Pasal 3 excludes
+    iuran paid from APBN/APBD, and leaves APBDes, CSR, donors and mandiri unnamed (configurable; default discounted).
+    A funding source without a row gets no discount. Discounts whose spans overlap for the same sector would stack
+    ambiguously, so ``clean()`` refuses them and the rate function raises if it still finds two.
+    """
+
+    class Sector(models.TextChoices):
+        ALL = "ALL", _("Semua sektor")
+        TRANSPORT = "TRANSPORT", _("Sektor transportasi (ojol, ojek, sopir, kurir)")
+        OTHER = "OTHER", _("Selain sektor transportasi")
+
+    name = models.CharField(_("nama"), max_length=120)
+    percent = models.DecimalField(
+        _("potongan (%)"), max_digits=5, decimal_places=2, help_text=_("Persen dari iuran komponen yang dipotong.")
+    )
+    applies_to_jkk = models.BooleanField(_("memotong iuran JKK"), default=True)
+    applies_to_jkm = models.BooleanField(_("memotong iuran JKM"), default=True)
+    applies_to_jht = models.BooleanField(_("memotong iuran JHT"), default=False)
+    sector = models.CharField(_("sektor"), max_length=9, choices=Sector, default=Sector.ALL)
+    valid_from = models.DateField(_("berlaku mulai bulan iuran"), help_text=_("Hari pertama bulan."))
+    valid_to = models.DateField(
+        _("berlaku sampai bulan iuran"),
+        null=True,
+        blank=True,
+        help_text=_("Hari pertama bulan iuran terakhir yang masih dipotong; kosong berarti masih berlaku."),
+    )
+    regulation = models.CharField(_("dasar hukum"), max_length=200, help_text=_("Mis. PP 50/2025 Pasal 3–4."))
+
+    class Meta:
+        verbose_name = _("potongan iuran")
+        verbose_name_plural = _("potongan iuran")
+        ordering = ["valid_from", "sector"]
+        constraints = [
+            models.CheckConstraint(
+                name="iuran_discount_percent_range", condition=Q(percent__gte=0) & Q(percent__lte=100)
+            ),
+            *_month_span_constraints("iuran_discount"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def components(self) -> list[str]:
+        """The components this discount cuts, in the order of ``IuranComponent``."""
+        return [c for c in IuranComponent.values if getattr(self, f"applies_to_{c.lower()}")]
+
+    def covers_sector(self, *, is_transport: bool) -> bool:
+        if self.sector == self.Sector.ALL:
+            return True
+        return (self.sector == self.Sector.TRANSPORT) == is_transport
+
+    def clean(self):
+        errors = _validate_month_span(self)
+        if not errors and self.valid_from and self.sector:
+            sectors = self.Sector.values if self.sector == self.Sector.ALL else [self.sector, self.Sector.ALL]
+            overlapping = IuranDiscount.objects.filter(
+                _month_span_q(self.valid_from, self.valid_to), sector__in=sectors
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                errors["valid_from"] = _("Masa berlaku tumpang tindih dengan potongan lain untuk sektor yang sama.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class IuranDiscountFunding(models.Model):
+    """Whether participants paid from one funding source receive a discount.
+
+    ``excluded_by_regulation`` marks the sources the regulation itself excludes (PP 50/2025 Pasal 3: APBN/APBD,
+    i.e. SG and SA); the database refuses to discount those, whatever an operator ticks.
+    """
+
+    discount = models.ForeignKey(IuranDiscount, on_delete=models.CASCADE, related_name="funding_rules")
+    funding_source = models.CharField(_("sumber dana"), max_length=10, choices=FundingSource)
+    is_discounted = models.BooleanField(_("mendapat potongan"), default=True)
+    excluded_by_regulation = models.BooleanField(
+        _("dikecualikan oleh peraturan"),
+        default=False,
+        help_text=_("Sumber dana yang oleh peraturan tidak boleh mendapat potongan (mis. APBN/APBD)."),
+    )
+    note = models.CharField(_("dasar/keterangan"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sumber dana penerima potongan")
+        verbose_name_plural = _("sumber dana penerima potongan")
+        ordering = ["discount_id", "funding_source"]
+        constraints = [
+            models.UniqueConstraint(fields=["discount", "funding_source"], name="iuran_discount_funding_unique"),
+            models.CheckConstraint(
+                name="iuran_discount_funding_respects_exclusion",
+                condition=Q(excluded_by_regulation=False) | Q(is_discounted=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.discount} · {self.funding_source}"
+
+    def clean(self):
+        if self.excluded_by_regulation and self.is_discounted:
+            raise ValidationError(
+                {"is_discounted": _("Sumber dana ini dikecualikan oleh peraturan dan tidak boleh mendapat potongan.")}
+            )
+
+
+class Holiday(models.Model):
+    """An Indonesian libur nasional or cuti bersama, from the yearly SKB 3 Menteri (Agama, Ketenagakerjaan, PANRB).
+
+    Used for working-day arithmetic (``programs.calendar``): iuran due dates and claim SLA clocks. Editable, because
+    the Menteri Agama's sidang isbat can still move Islamic holidays and a revised SKB can add cuti bersama.
+    """
+
+    class Kind(models.TextChoices):
+        LIBUR_NASIONAL = "libur_nasional", _("Libur nasional")
+        CUTI_BERSAMA = "cuti_bersama", _("Cuti bersama")
+
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    kind = models.CharField(_("jenis"), max_length=14, choices=Kind)
+    source = models.CharField(_("sumber"), max_length=300, help_text=_("SKB 3 Menteri dan dari mana data diambil."))
+
+    class Meta:
+        verbose_name = _("hari libur")
+        verbose_name_plural = _("hari libur")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -147,6 +147,10 @@ STORAGES = {
     },
 }
 
+# Working days for SLA clocks and iuran due dates: cuti bersama (SKB 3 Menteri) counts as a day off, as it does
+# for government offices and BPJS branches; set 0 where a branch works through cuti bersama.
+CUTI_BERSAMA_IS_DAY_OFF = env.bool("CUTI_BERSAMA_IS_DAY_OFF", default=True)
+
 # Region boundaries for maps are optional data supplied by the operator (e.g. ../shared/geo); never committed.
 BOUNDARIES_GEOJSON = env("BOUNDARIES_GEOJSON", default=str(BASE_DIR.parent / "shared" / "geo" / "kabkota_15.geojson"))
 
