@@ -2,6 +2,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from programs.models import Program, Region
+from rentan.access import region_q
 
 
 def region_get_for_user(*, user, code: str) -> Region:
@@ -45,8 +46,13 @@ def program_list_for_user(*, user, search: str = "", region: Region | None = Non
     return programs.order_by("owner_region_id", "name")
 
 
-def program_get_for_user(*, user, code: str) -> Program:
-    program = program_list_for_user(user=user).filter(code=code).first()
+def program_get_for_user(*, user, code: str, writable: bool = False) -> Program:
+    """A program the user may see; with ``writable``, one owned inside their scope (not a province program a
+    kab/kota operator only reads). Anything else answers like a missing program."""
+    programs = (
+        Program.objects.filter(region_q(user, "owner_region__code")) if writable else program_list_for_user(user=user)
+    )
+    program = programs.select_related("owner_region").filter(code=code).first()
     if program is None:
         raise Http404
     return program

@@ -1,10 +1,12 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from programs.models import Region, RegionBoundary
+from programs.models import Budget, Program, Region, RegionBoundary
+from rentan.audit import audit_record, diff, snapshot
 
 REGION_FIELDS = ("name", "level", "kind", "parent_id", "postal_code")
 
@@ -87,3 +89,61 @@ def boundaries_load(*, path: Path, source: str = "") -> dict[str, int]:
         [RegionBoundary(region_id=code, geometry=by_code[code], source=source) for code in sorted(known)]
     )
     return {"loaded": len(known), "skipped": len(features) - len(known)}
+
+
+# --- Programs and budgets -------------------------------------------------------------------------------------
+
+
+def _require_program_manager(user) -> None:
+    if not user.may_manage_programs:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def program_create(*, user, data: dict) -> Program:
+    """Create a program owned by a region inside the user's scope, and audit it."""
+    _require_program_manager(user)
+    program = Program(**data, created_by=user)
+    program.full_clean()
+    program.save()
+    audit_record(
+        user=user,
+        action="create",
+        instance=program,
+        region_code=program.owner_region_id,
+        changes={k: [None, v] for k, v in snapshot(program).items()},
+    )
+    return program
+
+
+@transaction.atomic
+def program_update(*, user, program: Program, data: dict) -> Program:
+    """Change a program's details (not its code); the audit row keeps before and after."""
+    _require_program_manager(user)
+    # "Before" comes from the database (locked): a bound ModelForm has already changed the instance in memory.
+    before = snapshot(Program.objects.select_for_update().get(pk=program.pk))
+    for field, value in data.items():
+        setattr(program, field, value)
+    program.full_clean()
+    changed = diff(before, snapshot(program))
+    if changed:
+        program.save(update_fields=[f.removesuffix("_id") for f in changed])
+        audit_record(user=user, action="update", instance=program, region_code=program.owner_region_id, changes=changed)
+    return program
+
+
+@transaction.atomic
+def budget_add(*, user, program: Program, data: dict) -> Budget:
+    """Record a pagu (APBD murni) or a revision (APBD-P) as a new row: the history is never overwritten."""
+    _require_program_manager(user)
+    budget = Budget(program=program, **data)
+    budget.full_clean()
+    budget.save()
+    audit_record(
+        user=user,
+        action="create",
+        instance=budget,
+        region_code=program.owner_region_id,
+        changes={k: [None, v] for k, v in snapshot(budget).items()},
+    )
+    return budget

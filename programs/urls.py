@@ -7,5 +7,11 @@ app_name = "programs"
 urlpatterns = [
     path("wilayah/", views.region_detail_root, name="region_detail_root"),
     path("wilayah/<str:code>/", views.region_detail, name="region_detail"),
+    path("wilayah/<str:code>/perencanaan/", views.region_budget_plan, name="region_budget_plan"),
+    path("program/", views.program_list, name="program_list"),
+    path("program/baru/", views.program_create, name="program_create"),
     path("program/<slug:code>/", views.program_detail, name="program_detail"),
+    path("program/<slug:code>/ubah/", views.program_edit, name="program_edit"),
+    path("program/<slug:code>/pagu/baru/", views.budget_create, name="budget_create"),
+    path("perencanaan/", views.budget_planner, name="budget_planner"),
 ]

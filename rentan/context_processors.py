@@ -8,7 +8,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("home", _("Beranda"), "bi-house")]
-    items.append(("programs:region_detail_root", _("Wilayah & program"), "bi-map"))
+    items.append(("programs:region_detail_root", _("Wilayah"), "bi-map"))
+    items.append(("programs:program_list", _("Program"), "bi-briefcase"))
     if not user.is_read_only:
         items.append(("participants:list", _("Peserta"), "bi-people"))
     items.append(("claims:list", _("Klaim"), "bi-file-earmark-medical"))

@@ -59,6 +59,11 @@ class User(AbstractUser):
         """Pimpinan read dashboards and reports; they change nothing."""
         return self.role == self.Role.PIMPINAN
 
+    @property
+    def may_manage_programs(self) -> bool:
+        """Disnaker operators run their region's programs and budgets; BPJS and pimpinan only read them."""
+        return self.is_active and (self.is_administrator or self.role == self.Role.DISNAKER)
+
     def scope_region_codes(self) -> list[str] | None:
         """Codes of the regions whose subtree this user may see; None means every region."""
         if not self.is_active:
@@ -78,3 +83,51 @@ class User(AbstractUser):
         if self.role == self.Role.BPJS and self.branch_id:
             return str(self.branch)
         return str(self.region) if self.region_id else "-"
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit trail (UU 27/2022 PDP): who did or saw what, when, and what changed."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Buat")
+        UPDATE = "update", _("Ubah")
+        DELETE = "delete", _("Hapus")
+        VIEW = "view", _("Lihat")
+        REVEAL = "reveal", _("Tampilkan NIK")
+        EXPORT = "export", _("Ekspor")
+        IMPORT = "import", _("Impor")
+        DOWNLOAD = "download", _("Unduh")
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "rentan.User", verbose_name=_("pengguna"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("tindakan"), max_length=10, choices=Action)
+    object_type = models.CharField(_("jenis data"), max_length=60)
+    object_id = models.CharField(_("ID data"), max_length=64, blank=True)
+    object_repr = models.CharField(_("data"), max_length=200, blank=True)
+    # The region the object belongs to, so an investigation can ask "who touched Kaur's data".
+    region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True)
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
+    reason = models.CharField(_("alasan"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: the database refuses UPDATE and DELETE too (trigger on PostgreSQL).
+        if not self._state.adding:
+            raise ValueError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only")
