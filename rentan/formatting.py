@@ -101,3 +101,22 @@ def format_month(value) -> str:
     if value is None or value == "":
         return ""
     return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+MASK = "•"
+
+
+def mask_nik(nik) -> str:
+    """``1771051506850001`` → ``1771••••••••0001``: kab/kota and serial stay readable, the birth date does not."""
+    text = "" if nik is None else str(nik)
+    if len(text) != 16:
+        return MASK * len(text)
+    return f"{text[:4]}{MASK * 8}{text[-4:]}"
+
+
+def mask_account(number) -> str:
+    """A bank account number with only its last 4 digits shown: ``••••••7890``."""
+    text = "" if number is None else str(number).replace(" ", "")
+    if len(text) <= 4:
+        return MASK * len(text)
+    return f"{MASK * (len(text) - 4)}{text[-4:]}"

@@ -70,3 +70,24 @@ def test_template_filters_are_available_in_every_template():
         )
     )
     assert rendered == "Rp16.212.268.800 · 80.418 · 27,16% · 13 November 2024 · Juli 2025"
+
+
+def test_nik_is_masked_keeping_region_and_serial():
+    from rentan.formatting import mask_nik
+
+    assert mask_nik("1771051506850001") == "1771••••••••0001"
+    assert mask_nik("123") == "•••"
+    assert mask_nik(None) == ""
+
+
+def test_bank_accounts_show_only_the_last_four_digits():
+    from rentan.formatting import mask_account
+
+    assert mask_account("0012 3456 7890") == "••••••••7890"
+    assert mask_account("1234") == "••••"
+    assert (
+        Template("{{ n|nik_samar }} {{ a|rekening_samar }}").render(
+            Context({"n": "1771051506850001", "a": "9876543210"})
+        )
+        == "1771••••••••0001 ••••••3210"
+    )
