@@ -65,7 +65,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str = "", width: int = 720) -> Safe
     top = 30 if title else 10
     plot = width - label_width - value_width
     scale_max = max([b.value for b in bars] + [b.target or 0 for b in bars] + [Decimal(1)])
-    step = next(s for s in (5, 10, 20, 25, 50) if scale_max / s <= 6)
+    step = next((s for s in (5, 10, 20, 25, 50) if scale_max / s <= 6), 100)
     scale_max = Decimal(math.ceil(scale_max / step) * step)
     height = top + row * len(bars) + 24
     parts = [
