@@ -14,7 +14,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import (
+    AhliWaris,
+    CacatSebagianRate,
+    Claim,
+    ClaimBenefitLine,
+    ClaimPayment,
+    ClaimTransition,
+    SchoolLevel,
+)
 from participants.models import Enrolment, Participant
 from programs.models import Branch, Budget, FundingSource, Occupation, Program, Region, RegionTarget
 from programs.services import regions_load
@@ -240,37 +248,193 @@ def _enrol(people: list[Participant], program: Program, start: datetime.date, rn
     return enrolments
 
 
+# Where a demo claim stops in the workflow, and the statuses it passes through to get there.
+_CLAIM_PATHS = {
+    Claim.Status.DIAJUKAN: [Claim.Status.DIAJUKAN],
+    Claim.Status.VERIFIKASI: [Claim.Status.DIAJUKAN, Claim.Status.VERIFIKASI],
+    Claim.Status.BERKAS_KURANG: [Claim.Status.DIAJUKAN, Claim.Status.VERIFIKASI, Claim.Status.BERKAS_KURANG],
+    Claim.Status.BERKAS_LENGKAP: [Claim.Status.DIAJUKAN, Claim.Status.VERIFIKASI, Claim.Status.BERKAS_LENGKAP],
+    Claim.Status.DISETUJUI: [
+        Claim.Status.DIAJUKAN, Claim.Status.VERIFIKASI, Claim.Status.BERKAS_LENGKAP, Claim.Status.DISETUJUI,
+    ],
+    Claim.Status.DITOLAK: [Claim.Status.DIAJUKAN, Claim.Status.VERIFIKASI, Claim.Status.DITOLAK],
+    Claim.Status.DIBAYAR: [
+        Claim.Status.DIAJUKAN, Claim.Status.VERIFIKASI, Claim.Status.BERKAS_LENGKAP, Claim.Status.DISETUJUI,
+        Claim.Status.DIBAYAR,
+    ],
+}  # fmt: skip
+_SCHOOL_AGES = [(SchoolLevel.SD, 9), (SchoolLevel.SMP, 13), (SchoolLevel.SMA, 16), (SchoolLevel.PT, 19)]
+
+
+def _claim_heirs(claim: Claim, person: Participant, rng) -> list[AhliWaris]:
+    """A spouse and up to two school-age children, with synthetic NIKs and bank accounts."""
+    desa = person.desa_id[:8].replace(".", "")
+    spouse_sex = (
+        Participant.Sex.PEREMPUAN if person.jenis_kelamin == Participant.Sex.LAKI_LAKI else Participant.Sex.LAKI_LAKI
+    )
+    spouse_birth = person.tanggal_lahir + datetime.timedelta(days=rng.randrange(-900, 900))
+    people = [
+        (
+            AhliWaris.Relationship.JANDA if spouse_sex == "P" else AhliWaris.Relationship.DUDA,
+            spouse_birth,
+            "",
+            spouse_sex,
+        )
+    ]
+    for level, age in rng.sample(_SCHOOL_AGES, rng.randrange(0, 3)):
+        birth = claim.incident_date - datetime.timedelta(days=365 * age + rng.randrange(0, 300))
+        people.append((AhliWaris.Relationship.ANAK, birth, level, rng.choice(Participant.Sex.values)))
+    heirs = []
+    for number, (relationship, birth, level, sex) in enumerate(people, start=1):
+        day = birth.day + (40 if sex == Participant.Sex.PEREMPUAN else 0)
+        first = rng.choice(FIRST_NAMES_P if sex == Participant.Sex.PEREMPUAN else FIRST_NAMES_L)
+        heirs.append(
+            AhliWaris(
+                claim=claim,
+                nama=f"{first} {rng.choice(SYNTHETIC_SURNAMES)}",
+                nik=f"{desa}{day:02d}{birth:%m%y}{number:04d}",
+                relationship=relationship,
+                tanggal_lahir=birth,
+                school_level=level,
+                bank_name="Bank Bengkulu" if number == 1 else "",
+                bank_account=f"{rng.randrange(10**9, 10**10)}" if number == 1 else "",
+            )
+        )
+    return heirs
+
+
 def _claims(enrolments: list[Enrolment], branch_by_kabkota: dict[str, Branch], officer: User, rng) -> int:
-    now = timezone.now()
-    statuses = [s for s, _ in Claim.Status.choices]
-    claims = []
+    """60 claims spread over every workflow status, each with heirs and a timeline; approved and paid ones carry
+    the breakdown computed from the benefit rules, like a claim that went through the services."""
+    from claims.benefits import calculate_benefit
+    from claims.eligibility import check_eligibility
+    from claims.sla import sla_due_date, sla_state
+
+    today = timezone.localdate()
+    statuses = list(_CLAIM_PATHS)
+    jkk_kinds = [Claim.JkkKind.PERAWATAN, Claim.JkkKind.STMB, Claim.JkkKind.MENINGGAL, Claim.JkkKind.CACAT_SEBAGIAN]
+    cacat = CacatSebagianRate.objects.order_by("sort_order").first()
+    claims, paths = [], []
     for enrolment in rng.sample(enrolments, 60):
         person = enrolment.participant
         claim_type = rng.choice([Claim.Type.JKM, Claim.Type.JKM, Claim.Type.JKK])
+        kind = rng.choice(jkk_kinds) if claim_type == Claim.Type.JKK else ""
         status = rng.choice(statuses)
         incident = enrolment.start_month + datetime.timedelta(days=rng.randrange(30, 600))
-        incident = min(incident, now.date() - datetime.timedelta(days=10))
-        benefit = None
-        if status in (Claim.Status.DISETUJUI, Claim.Status.DIBAYAR):
-            benefit = Decimal("42000000") if claim_type == Claim.Type.JKM else Decimal(rng.choice([2500000, 70000000]))
+        incident = min(incident, today - datetime.timedelta(days=30))
+        reported = timezone.make_aware(datetime.datetime.combine(incident, datetime.time(9))) + datetime.timedelta(
+            days=rng.randrange(1, 8)
+        )
+        complete_on = None
+        if Claim.Status.BERKAS_LENGKAP in _CLAIM_PATHS[status]:
+            complete_on = reported.date() + datetime.timedelta(days=rng.randrange(2, 10))
         claims.append(
             Claim(
                 participant=person,
                 type=claim_type,
-                status=status,
+                jkk_kind=kind,
+                status=Claim.Status.DIAJUKAN,
                 incident_date=incident,
                 incident_place=person.alamat,
                 cause="Sakit" if claim_type == Claim.Type.JKM else "Kecelakaan saat bekerja",
+                is_work_related=claim_type == Claim.Type.JKK,
+                reporter_name="Keluarga peserta" if claim_type == Claim.Type.JKM else "Ketua kelompok nelayan",
                 branch=branch_by_kabkota[person.desa_id[:5]],
                 reported_by=officer,
-                reported_at=timezone.make_aware(datetime.datetime.combine(incident, datetime.time(9)))
-                + datetime.timedelta(days=rng.randrange(1, 8)),
-                benefit_amount=benefit,
-                paid_on=incident + datetime.timedelta(days=20) if status == Claim.Status.DIBAYAR else None,
-                payment_reference=f"TRX-DEMO-{rng.randrange(10**6, 10**7)}" if status == Claim.Status.DIBAYAR else "",
+                reported_at=reported,
+                medical_cost=Decimal(rng.randrange(5, 80) * 100000) if claim_type == Claim.Type.JKK else Decimal(0),
+                transport_land=Decimal(rng.choice([0, 350000, 6500000]))
+                if claim_type == Claim.Type.JKK
+                else Decimal(0),
+                stmb_months=rng.choice([2, 14]) if kind == Claim.JkkKind.STMB else 0,
+                cacat_rate=cacat if kind == Claim.JkkKind.CACAT_SEBAGIAN else None,
+                complete_on=complete_on,
             )
         )
+        paths.append(_CLAIM_PATHS[status])
     Claim.objects.bulk_create(claims)
+
+    heirs_by_claim = {
+        claim.pk: _claim_heirs(claim, claim.participant, rng) if claim.is_death else [] for claim in claims
+    }
+    AhliWaris.objects.bulk_create([heir for heirs in heirs_by_claim.values() for heir in heirs])
+
+    transitions, lines, payments = [], [], []
+    for claim, path in zip(claims, paths, strict=True):
+        heirs = heirs_by_claim[claim.pk]
+        if claim.complete_on:
+            claim.due_on = sla_due_date(claim, claim.complete_on)
+        if Claim.Status.DISETUJUI in path:
+            eligibility = check_eligibility(claim, heirs=heirs)
+            breakdown = calculate_benefit(claim, eligibility=eligibility, heirs=heirs)
+            if not eligibility.eligible or not breakdown.lines:
+                path = _CLAIM_PATHS[Claim.Status.DITOLAK]
+                claim.complete_on = claim.due_on = None
+                claim.rejection_reason = " ".join(eligibility.reasons) or "Tidak ada manfaat yang dapat dibayar."
+            else:
+                claim.benefit_amount = breakdown.total
+                claim.decided_at = timezone.make_aware(datetime.datetime.combine(claim.complete_on, datetime.time(14)))
+                lines += [
+                    ClaimBenefitLine(
+                        claim=claim,
+                        position=position,
+                        code=line.code,
+                        label=line.label[:200],
+                        rule_text=line.rule_text[:300],
+                        amount=line.amount,
+                        heir=line.heir,
+                        school_level=line.school_level,
+                    )
+                    for position, line in enumerate(breakdown.lines, start=1)
+                ]
+        claim.status = path[-1]
+        if claim.status == Claim.Status.DITOLAK and not claim.rejection_reason:
+            claim.rejection_reason = "Berkas tidak dapat diverifikasi (data demo)."
+        if claim.status == Claim.Status.BERKAS_KURANG:
+            claim.missing_documents = ["SURAT_AHLI_WARIS", "BUKU_TABUNGAN"]
+        if claim.status == Claim.Status.DIBAYAR:
+            claim.paid_on = min(claim.due_on + datetime.timedelta(days=rng.choice([-1, 0, 0, 2])), today)
+            claim.payment_reference = f"TRX-DEMO-{rng.randrange(10**6, 10**7)}"
+            sla = sla_state(claim, today=claim.paid_on)
+            payments.append(
+                ClaimPayment(
+                    claim=claim,
+                    amount=claim.benefit_amount,
+                    paid_on=claim.paid_on,
+                    reference=claim.payment_reference,
+                    recipient=heirs[0] if heirs else None,
+                    recipient_name=heirs[0].nama if heirs else claim.participant.nama,
+                    bank_name=heirs[0].bank_name if heirs else "Bank Bengkulu",
+                    bank_account=heirs[0].bank_account if heirs else f"{rng.randrange(10**9, 10**10)}",
+                    late_days=sla.late_days,
+                    late_compensation=sla.compensation,
+                    paid_by=officer,
+                )
+            )
+        # The timeline agrees with the claim's dates: complete, decided and paid on the days recorded above.
+        fixed_days = {
+            Claim.Status.BERKAS_LENGKAP: claim.complete_on,
+            Claim.Status.DISETUJUI: claim.decided_at.date() if claim.decided_at else None,
+            Claim.Status.DIBAYAR: claim.paid_on,
+        }
+        at = claim.reported_at
+        for previous, current in zip(["", *path], path, strict=False):
+            if fixed_days.get(current):
+                at = max(at, timezone.make_aware(datetime.datetime.combine(fixed_days[current], datetime.time(11))))
+            transitions.append(
+                ClaimTransition(claim=claim, from_status=previous, to_status=current, by=officer, at=at, note="")
+            )
+            at += datetime.timedelta(hours=rng.randrange(2, 30))
+    Claim.objects.bulk_update(
+        claims,
+        [
+            "status", "complete_on", "due_on", "benefit_amount", "decided_at", "rejection_reason",
+            "missing_documents", "paid_on", "payment_reference",
+        ],
+    )  # fmt: skip
+    ClaimBenefitLine.objects.bulk_create(lines)
+    ClaimPayment.objects.bulk_create(payments)
+    ClaimTransition.objects.bulk_create(transitions)
     return len(claims)
 
 
