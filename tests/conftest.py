@@ -167,8 +167,12 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, redis_url):
-    """Start a worker that sees what the test commits (so use it with committed data, not in a rollback test)."""
+def celery_worker_process(django_db_serialized_rollback, transactional_db, redis_url):
+    """Start a worker that sees what the test commits (so use it with committed data, not in a rollback test).
+
+    Serialized rollback puts back what migrations seeded (holidays, rates, occupations, benefit rules) after the
+    flush that ends a transactional test, so later tests still find them.
+    """
     import uuid
 
     require(connection.vendor == "postgresql", "a worker in another process needs PostgreSQL")

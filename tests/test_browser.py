@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
+def page(django_db_serialized_rollback, live_server, monkeypatch):
     """A fresh Chromium page. Tests request their users before it: the ORM is not used once Playwright runs.
 
     The cookies stay Secure as in production (DEBUG off): Chromium counts http://localhost as a secure origin.
