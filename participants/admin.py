@@ -1,14 +1,17 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
-from participants.models import Enrolment, Participant
+from participants.models import Enrolment, ImportBatch, Participant
+from participants.resources import ParticipantResource
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ("nama", "nik", "desa", "pekerjaan", "status")
+class ParticipantAdmin(ImportExportModelAdmin):
+    resource_classes = [ParticipantResource]
+    list_display = ("nama", "nik", "desa", "pekerjaan", "kpj", "status")
     list_filter = ("status", "data_source")
-    search_fields = ("nik", "nama")
-    raw_id_fields = ("desa",)
+    search_fields = ("nik", "nama", "kpj")
+    raw_id_fields = ("desa", "last_import")
     list_select_related = ("desa", "pekerjaan")
     show_full_result_count = False
 
@@ -19,3 +22,22 @@ class EnrolmentAdmin(admin.ModelAdmin):
     raw_id_fields = ("participant",)
     list_select_related = ("participant", "program")
     show_full_result_count = False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Imports are records: readable here, changed only by the import pipeline."""
+
+    list_display = ("pk", "file_name", "kind", "program", "created_by", "created_at", "status", "rows_total")
+    list_filter = ("kind", "status")
+    search_fields = ("file_name",)
+    list_select_related = ("program", "created_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

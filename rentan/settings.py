@@ -171,6 +171,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="rentan")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "rentan.tasks.heartbeat", "schedule": crontab(minute="*/15")},
+    "import-batches-discard-stale": {
+        "task": "participants.tasks.import_batches_discard_stale",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 
 CACHES = {
@@ -231,6 +235,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Participants ------------------------------------------------------------------------------------------
+# Age window at enrolment. No regulation fixes it; pemda typically enrol aged 18 to under 65 (domain brief §1).
+PARTICIPANT_ENROLMENT_MIN_AGE = env.int("PARTICIPANT_ENROLMENT_MIN_AGE", default=18)
+PARTICIPANT_ENROLMENT_MAX_AGE = env.int("PARTICIPANT_ENROLMENT_MAX_AGE", default=65)  # exclusive: "under 65"
+# A kabupaten uploads up to ~40.000 names, a province a few million: 1M CSV rows are ~100 MB.
+PARTICIPANT_IMPORT_MAX_MB = env.int("PARTICIPANT_IMPORT_MAX_MB", default=300)
+# Uploads checked but never confirmed are dropped (with their staging table) after this many hours.
+PARTICIPANT_IMPORT_STALE_HOURS = env.int("PARTICIPANT_IMPORT_STALE_HOURS", default=48)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -108,7 +108,8 @@ def test_participant_list_uses_a_constant_number_of_queries(client, disnaker_pro
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("participants:list")).status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 8
+    # 8 before the list got its filter selects (wilayah, program, pekerjaan): one query each for their options.
+    assert counts[0] == counts[1] <= 11
 
 
 def test_empty_participant_list_explains_itself(client, disnaker_kaur):

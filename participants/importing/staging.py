@@ -1,0 +1,359 @@
+"""The database side of a list import: a staging table per import and set-based SQL over it.
+
+PostgreSQL gets an UNLOGGED staging table filled with ``COPY`` and one ``INSERT … ON CONFLICT`` per chunk (see
+../shared/PERF_NOTES.md for the measurements behind this); SQLite, the embedded default, gets the same statements
+over a plain table filled with batched ``executemany``. Only literals the code controls are formatted into SQL;
+every value goes in as a parameter.
+"""
+
+# ruff: noqa: S608 - table and column names below are this module's own constants, never input.
+
+import datetime
+
+from django.db import connection, transaction
+
+from participants.models import OPEN_END, ImportBatch, ImportIssue, Participant
+from programs.models import Region
+
+STAGE_COLUMNS = (
+    "line",
+    "nik",
+    "nama",
+    "tanggal_lahir",
+    "tempat_lahir",
+    "jenis_kelamin",
+    "alamat",
+    "desa_id",
+    "pekerjaan_id",
+    "no_hp",
+    "data_source",
+    "warned",
+)
+ISSUE_COLUMNS = ("batch_id", "line", "severity", "column_name", "code", "message", "nik")
+PARTICIPANT = "participants_participant"
+ENROLMENT = "participants_enrolment"
+SQLITE_BATCH = 5000
+
+# What an import may change on an existing participant, as (column, incoming value). Optional text columns
+# left empty in the file keep what is stored ("no phone number in this list" does not erase a known one).
+_INCOMING = (
+    ("nama", "{s}.nama"),
+    ("tanggal_lahir", "{s}.tanggal_lahir"),
+    ("tempat_lahir", "COALESCE({s}.tempat_lahir, {p}.tempat_lahir)"),
+    ("jenis_kelamin", "{s}.jenis_kelamin"),
+    ("alamat", "COALESCE({s}.alamat, {p}.alamat)"),
+    ("desa_id", "{s}.desa_id"),
+    ("pekerjaan_id", "{s}.pekerjaan_id"),
+    ("no_hp", "COALESCE({s}.no_hp, {p}.no_hp)"),
+)
+
+
+def _incoming(source: str, target: str) -> list[str]:
+    return [expression.format(s=source, p=target) for _column, expression in _INCOMING]
+
+
+def _distinct(left: list[str], right: list[str]) -> str:
+    operator = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return f"({', '.join(left)}) {operator} ({', '.join(right)})"
+
+
+def changed_condition(stage: str = "s", participant: str = "p") -> str:
+    """SQL that is true when a staged row would change the stored participant it matches."""
+    return _distinct([f"{participant}.{c}" for c, _e in _INCOMING], _incoming(stage, participant))
+
+
+def bulk_insert(table: str, columns: tuple[str, ...], rows) -> int:
+    """Insert many rows: ``COPY`` on PostgreSQL, batched ``executemany`` elsewhere. Returns the count."""
+    count = 0
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= SQLITE_BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def refresh_statistics() -> None:
+    """After a large import, let PostgreSQL's planner know the new size of the tables (autovacuum comes later)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {PARTICIPANT}, {ENROLMENT}")
+
+
+def write_issues(batch_id: int, issues) -> int:
+    """Store (line, severity, column, code, message, nik) tuples as ImportIssue rows, set-based."""
+    return bulk_insert(
+        ImportIssue._meta.db_table,
+        ISSUE_COLUMNS,
+        (
+            (batch_id, line, severity, column, code, message, nik)
+            for line, severity, column, code, message, nik in issues
+        ),
+    )
+
+
+class Stage:
+    """The staging table of one import; it lives from the check until the import is written or dropped."""
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.table = f"participants_import_stage_{int(batch_id)}"
+        self.postgres = connection.vendor == "postgresql"
+
+    # --- lifecycle -----------------------------------------------------------------------------------------
+    def create(self) -> None:
+        unlogged = "UNLOGGED " if self.postgres else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(
+                f"""CREATE {unlogged}TABLE {self.table} (
+                    line integer NOT NULL,
+                    nik varchar(16) NOT NULL,
+                    nama varchar(150) NOT NULL,
+                    tanggal_lahir date NOT NULL,
+                    tempat_lahir varchar(100),
+                    jenis_kelamin varchar(1) NOT NULL,
+                    alamat varchar(255),
+                    desa_id varchar(13) NOT NULL,
+                    pekerjaan_id bigint NOT NULL,
+                    no_hp varchar(20),
+                    data_source varchar(12),
+                    warned boolean NOT NULL,
+                    refused boolean NOT NULL DEFAULT false
+                )"""
+            )
+
+    def write(self, rows: list[tuple]) -> None:
+        if self.postgres:
+            bulk_insert(self.table, STAGE_COLUMNS, rows)
+        else:
+            with transaction.atomic():
+                bulk_insert(self.table, STAGE_COLUMNS, rows)
+
+    def finish_loading(self) -> None:
+        """Index the staged rows for chunked reads and let the planner know their size."""
+        with connection.cursor() as cursor:
+            if self.postgres:
+                # Rows arrive in line order, so a BRIN index finds a chunk for almost nothing.
+                cursor.execute(f"CREATE INDEX {self.table}_line ON {self.table} USING brin (line)")
+                cursor.execute(f"ANALYZE {self.table}")
+            else:
+                cursor.execute(f"CREATE INDEX {self.table}_line ON {self.table} (line)")
+                cursor.execute(f"CREATE INDEX {self.table}_nik ON {self.table} (nik)")
+
+    def exists(self) -> bool:
+        return self.table in connection.introspection.table_names()
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def line_range(self) -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MIN(line), MAX(line) FROM {self.table}")
+            low, high = cursor.fetchone()
+        return (low or 0), (high or 0)
+
+    # --- what the import would do ------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """New, updated, unchanged and warned rows among those not refused."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT
+                      SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END),
+                      SUM(CASE WHEN p.id IS NOT NULL AND {changed_condition()} THEN 1 ELSE 0 END),
+                      COUNT(*),
+                      SUM(CASE WHEN s.warned THEN 1 ELSE 0 END)
+                    FROM {self.table} s LEFT JOIN {PARTICIPANT} p ON p.nik = s.nik
+                    WHERE NOT s.refused"""
+            )
+            new, updated, total, warned = (value or 0 for value in cursor.fetchone())
+        return {"new": new, "updated": updated, "unchanged": total - new - updated, "warned": warned}
+
+    def samples(self, limit: int = 10, kinds=("new", "updated", "unchanged")) -> dict[str, list[dict]]:
+        """The first rows of each kind (new, updated with what changes, unchanged), for the preview.
+
+        Ask only for kinds that occur: looking for a kind that is absent reads the whole staging table.
+        """
+        columns = [c for c, _e in _INCOMING]
+        labels = {c: str(Participant._meta.get_field(c.removesuffix("_id")).verbose_name) for c in columns}
+        incoming = "s.line, s.nik, s.nama, s.desa_id"
+        stored = ", ".join(f"p.{c}" for c in columns)
+        merged = ", ".join(_incoming("s", "p"))
+        result = {kind: [] for kind in ("new", "updated", "unchanged")}
+        queries = {
+            "new": "p.id IS NULL",
+            "updated": f"p.id IS NOT NULL AND {changed_condition()}",
+            "unchanged": f"p.id IS NOT NULL AND NOT ({changed_condition()})",
+        }
+        with connection.cursor() as cursor:
+            for kind, condition in queries.items():
+                if kind not in kinds:
+                    continue
+                cursor.execute(
+                    f"""SELECT {incoming}, {stored}, {merged}
+                        FROM {self.table} s LEFT JOIN {PARTICIPANT} p ON p.nik = s.nik
+                        WHERE NOT s.refused AND {condition} ORDER BY s.line LIMIT %s""",
+                    [limit],
+                )
+                rows = []
+                for row in cursor.fetchall():
+                    before, after = row[4 : 4 + len(columns)], row[4 + len(columns) :]
+                    changed = [
+                        labels[c] for c, old, new in zip(columns, before, after, strict=True) if str(old) != str(new)
+                    ]
+                    rows.append(
+                        {
+                            "line": row[0],
+                            "nik": row[1],
+                            "nama": row[2],
+                            "desa": row[3],
+                            "changed": changed if kind == "updated" else [],
+                        }
+                    )
+                result[kind] = rows
+        # Desa names for the few sample rows (joined here, a stale row estimate made PostgreSQL loop over regions).
+        codes = {row["desa"] for rows in result.values() for row in rows}
+        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        for rows in result.values():
+            for row in rows:
+                row["desa"] = names.get(row["desa"], row["desa"])
+        return result
+
+    def existing_conflicts(self, *, scope_codes: list[str] | None) -> list[tuple]:
+        """Staged NIKs stored with a domicile outside the uploader's scope, or of a participant who died.
+
+        Returns (line, nik, outside_scope, deceased) rows.
+        """
+        if scope_codes is None:
+            outside, params = "FALSE", []
+        elif not scope_codes:
+            outside, params = "TRUE", []
+        else:
+            terms = " OR ".join("p.desa_id = %s OR p.desa_id LIKE %s" for _code in scope_codes)
+            outside = f"NOT ({terms})"
+            params = [value for code in scope_codes for value in (code, f"{code}.%")]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT s.line, s.nik, CASE WHEN {outside} THEN 1 ELSE 0 END,
+                           CASE WHEN p.status = %s THEN 1 ELSE 0 END
+                    FROM {self.table} s JOIN {PARTICIPANT} p ON p.nik = s.nik
+                    WHERE NOT s.refused AND (p.status = %s OR {outside})
+                    ORDER BY s.line""",
+                [*params, "MENINGGAL", "MENINGGAL", *params],
+            )
+            return cursor.fetchall()
+
+    def other_payers(self, *, program_id: int, start_month: datetime.date, end_month: datetime.date | None):
+        """Staged NIKs already paid by another program for an overlapping month (one payer per NIK per month).
+
+        Returns (line, nik, program_id, start_month, end_month) rows.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT s.line, s.nik, e.program_id, e.start_month, e.end_month
+                    FROM {self.table} s
+                    JOIN {PARTICIPANT} p ON p.nik = s.nik
+                    JOIN {ENROLMENT} e ON e.participant_id = p.id
+                    WHERE NOT s.refused AND e.program_id <> %s
+                      AND e.start_month <= %s AND COALESCE(e.end_month, %s) >= %s
+                    ORDER BY s.line""",
+                [program_id, end_month or OPEN_END, OPEN_END, start_month],
+            )
+            return cursor.fetchall()
+
+    def mark_refused(self, lines: list[int]) -> None:
+        if not lines:
+            return
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(f"UPDATE {self.table} SET refused = TRUE WHERE line = ANY(%s)", [lines])
+            else:
+                cursor.executemany(f"UPDATE {self.table} SET refused = 1 WHERE line = %s", [[line] for line in lines])
+
+    # --- writing -----------------------------------------------------------------------------------------------
+    def upsert(self, *, low: int, high: int, batch: ImportBatch, now: datetime.datetime) -> tuple[int, int]:
+        """Insert new participants and update changed ones for lines low ≤ line < high; returns (new, updated)."""
+        columns = [c for c, _e in _INCOMING]
+        target = PARTICIPANT
+        excluded = {c: f"EXCLUDED.{c}" for c in columns}
+        for optional in ("tempat_lahir", "alamat", "no_hp"):
+            excluded[optional] = f"COALESCE(NULLIF(EXCLUDED.{optional}, ''), {target}.{optional})"
+        assignments = ", ".join(f"{c} = {excluded[c]}" for c in columns)
+        changed = _distinct([f"{target}.{c}" for c in columns], [excluded[c] for c in columns])
+        insert = f"""INSERT INTO {target} (
+                nik, nama, tanggal_lahir, tempat_lahir, jenis_kelamin, alamat, desa_id, pekerjaan_id, no_hp,
+                kpj, bpjs_status, data_source, status, last_import_id, created_at, updated_at)
+            SELECT s.nik, s.nama, s.tanggal_lahir, COALESCE(s.tempat_lahir, ''), s.jenis_kelamin,
+                COALESCE(s.alamat, ''), s.desa_id, s.pekerjaan_id, COALESCE(s.no_hp, ''),
+                '', '', COALESCE(s.data_source, %s), %s, %s, %s, %s
+            FROM {self.table} s
+            WHERE NOT s.refused AND s.line >= %s AND s.line < %s
+            ON CONFLICT (nik) DO UPDATE SET {assignments},
+                last_import_id = EXCLUDED.last_import_id, updated_at = EXCLUDED.updated_at
+            WHERE {changed}"""
+        params = [batch.data_source, "AKTIF", batch.pk, now, now, low, high]
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    f"""WITH written AS ({insert} RETURNING (xmax = 0) AS inserted)
+                        SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FROM written""",
+                    params,
+                )
+                new, written = cursor.fetchone()
+                return new, written - new
+            cursor.execute(
+                f"""SELECT COUNT(*) FROM {self.table} s
+                    WHERE NOT s.refused AND s.line >= %s AND s.line < %s
+                      AND NOT EXISTS (SELECT 1 FROM {target} p WHERE p.nik = s.nik)""",
+                [low, high],
+            )
+            new = cursor.fetchone()[0]
+            cursor.execute(insert, params)
+            return new, cursor.rowcount - new
+
+    def enrol(self, *, low: int, high: int, batch: ImportBatch, now: datetime.datetime) -> int:
+        """Enrol the written participants in the program unless a month of the period is already paid for.
+
+        Rows paid by another program were refused before; what this skips is the same program again (a re-import
+        changes nothing). On PostgreSQL the exclusion constraint still stands behind this.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {ENROLMENT}
+                        (participant_id, program_id, funding_source, start_month, end_month, created_by_id, created_at)
+                    SELECT p.id, %s, %s, %s, %s, %s, %s
+                    FROM {self.table} s JOIN {PARTICIPANT} p ON p.nik = s.nik
+                    WHERE NOT s.refused AND s.line >= %s AND s.line < %s
+                      AND NOT EXISTS (
+                        SELECT 1 FROM {ENROLMENT} e WHERE e.participant_id = p.id
+                           AND e.start_month <= %s AND COALESCE(e.end_month, %s) >= %s)""",
+                [
+                    batch.program_id,
+                    batch.program.funding_source,
+                    batch.start_month,
+                    batch.end_month,
+                    batch.created_by_id,
+                    now,
+                    low,
+                    high,
+                    batch.end_month or OPEN_END,
+                    OPEN_END,
+                    batch.start_month,
+                ],
+            )
+            return cursor.rowcount

@@ -1,0 +1,935 @@
+"""Every write to participants, enrolments and list imports goes through a function here.
+
+Views, the admin, Celery tasks and ``manage.py import_participants`` call these services; none writes the models
+itself. Each service checks the user's role and region, validates with the same rules as the forms, and records
+the change in the audit trail in the same transaction.
+"""
+
+import datetime
+import gc
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.importing.columns import BPJS_REPLY_COLUMNS, PARTICIPANT_COLUMNS
+from participants.importing.readers import ImportFileError, SourceFile, rows_after_header
+from participants.importing.report import write_error_report
+from participants.importing.rows import (
+    WARNINGS_KEPT,
+    CheckedRow,
+    ParticipantRowChecker,
+    build_lookups,
+    cell_text,
+    parse_date,
+)
+from participants.importing.staging import Stage, refresh_statistics, write_issues
+from participants.models import (
+    Enrolment,
+    ImportBatch,
+    ImportIssue,
+    Participant,
+    age_on,
+)
+from participants.nik import validate_nik
+from programs.models import Program, Region
+from rentan.access import region_code_in_scope
+from rentan.audit import audit_record, diff, snapshot
+from rentan.formatting import format_month, format_number
+from rentan.models import User
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 50_000  # rows per COPY while checking, and lines per INSERT while writing (progress steps)
+PREVIEW_ROWS = 10
+# What a finished check or reply writes onto its ImportBatch (progress updates go through _Progress meanwhile).
+RESULT_FIELDS = [
+    "status", "progress", "step", "error_message", "finished_at", "columns", "preview", "rows_total", "rows_new",
+    "rows_updated", "rows_unchanged", "rows_refused", "rows_warned",
+]  # fmt: skip
+REFUSED = ImportIssue.Severity.REFUSED
+WARNING = ImportIssue.Severity.WARNING
+
+
+def _unexpected(batch_id: int) -> str:
+    return _(
+        "Terjadi kesalahan tak terduga saat memproses impor ini; tidak ada data yang disimpan. "
+        "Tim teknis dapat melihat rinciannya di log (nomor impor %(id)s)."
+    ) % {"id": batch_id}
+
+
+EDITABLE_FIELDS = (
+    "nik",
+    "nama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "alamat",
+    "desa",
+    "pekerjaan",
+    "no_hp",
+    "data_source",
+    "status",
+)
+
+
+# --- who may write ------------------------------------------------------------------------------------------
+def may_edit_participants(user) -> bool:
+    """Disnaker operators keep their region's lists; administrators everything. BPJS and pimpinan only read."""
+    return bool(user.is_authenticated and user.is_active and (user.is_administrator or user.role == User.Role.DISNAKER))
+
+
+def may_import_bpjs_reply(user) -> bool:
+    """BPJS officers (who register) and Disnaker operators (who receive the reply) load BPJS's answer."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_administrator or user.role in (User.Role.DISNAKER, User.Role.BPJS))
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("Anda tidak berwenang mengubah data peserta."))
+
+
+def _require_desa_in_scope(user, desa: Region) -> None:
+    if desa.level != Region.Level.DESA:
+        raise ValidationError({"desa": _("Pilih desa/kelurahan, bukan wilayah di atasnya.")})
+    if not region_code_in_scope(user, desa.code):
+        raise ValidationError({"desa": _("Desa/kelurahan ini di luar wilayah Anda.")})
+
+
+def _first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+# --- participants -------------------------------------------------------------------------------------------
+def kecamatan_codes() -> set[str]:
+    return set(Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", flat=True))
+
+
+def nik_check_for(*, nik, birth_date=None, sex=None, known_kecamatan: set[str] | None = None):
+    """:func:`validate_nik` with the kecamatan codes of the region table (the form and the services use this)."""
+    known = known_kecamatan if known_kecamatan is not None else kecamatan_codes()
+    return validate_nik(nik, birth_date=birth_date, sex=sex, kecamatan_codes=known)
+
+
+def _clean_participant(user, participant: Participant) -> None:
+    check = nik_check_for(nik=participant.nik, birth_date=participant.tanggal_lahir, sex=participant.jenis_kelamin)
+    if not check.is_valid:
+        raise ValidationError({"nik": [issue.message for issue in check.errors]})
+    participant.nik = check.nik
+    _require_desa_in_scope(user, participant.desa)
+    other = Participant.objects.filter(nik=participant.nik).exclude(pk=participant.pk).first()
+    if other is not None:
+        visible = Participant.objects.for_user(user).filter(pk=other.pk).exists()
+        raise ValidationError(
+            {
+                "nik": _("NIK ini sudah terdaftar atas nama %(nama)s.") % {"nama": other.nama}
+                if visible
+                else _("NIK ini sudah terdaftar sebagai peserta di luar wilayah Anda.")
+            }
+        )
+    participant.full_clean()
+
+
+@transaction.atomic
+def participant_create(*, user, data: dict) -> Participant:
+    """Register a participant inside the user's region; NIK errors block, NIK warnings do not (brief §7)."""
+    _require(may_edit_participants(user))
+    participant = Participant(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    _clean_participant(user, participant)
+    participant.save()
+    audit_record(
+        user=user,
+        action="create",
+        instance=participant,
+        region_code=participant.desa_id,
+        changes={k: [None, v] for k, v in snapshot(participant).items()},
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_update(*, user, participant: Participant, data: dict) -> Participant:
+    """Change a participant the user may see; a new domicile must also lie inside the user's region."""
+    _require(may_edit_participants(user))
+    stored = Participant.objects.for_user(user).select_for_update().filter(pk=participant.pk).first()
+    if stored is None:
+        raise PermissionDenied
+    before = snapshot(stored)
+    for field, value in data.items():
+        if field in EDITABLE_FIELDS:
+            setattr(participant, field, value)
+    _clean_participant(user, participant)
+    changed = diff(before, snapshot(participant))
+    changed.pop("updated_at", None)
+    if changed:
+        participant.save(update_fields=[f.removesuffix("_id") for f in changed] + ["updated_at"])
+        audit_record(user=user, action="update", instance=participant, region_code=participant.desa_id, changes=changed)
+    return participant
+
+
+def export_record(*, user, what: str, detail: str = "") -> None:
+    """Record a download of personal data (a list with NIKs) in the audit trail (UU 27/2022)."""
+    audit_record(
+        user=user,
+        action="export",
+        object_type=f"participants.{what}",
+        object_repr=detail[:200],
+        region_code=user.region_id or "",
+    )
+
+
+# --- enrolment ----------------------------------------------------------------------------------------------
+def age_window() -> tuple[int, int]:
+    """(minimum age, age limit) at enrolment: domain brief §1, 18 ≤ age < 65 unless settings say otherwise."""
+    return settings.PARTICIPANT_ENROLMENT_MIN_AGE, settings.PARTICIPANT_ENROLMENT_MAX_AGE
+
+
+def other_payer_message(*, user, enrolment: Enrolment) -> str:
+    """Why a second payer is refused, naming the other program and its region only if the user may see it."""
+    program = enrolment.program
+    period = _period_text(enrolment.start_month, enrolment.end_month)
+    if Program.objects.for_user(user).filter(pk=program.pk).exists():
+        return _(
+            "NIK ini sudah dibiayai program %(program)s (%(region)s) untuk %(period)s. "
+            "Satu NIK hanya boleh punya satu pembayar iuran per bulan."
+        ) % {"program": program.name, "region": program.owner_region, "period": period}
+    return _(
+        "NIK ini sudah dibiayai program lain di luar wilayah Anda untuk %(period)s. "
+        "Satu NIK hanya boleh punya satu pembayar iuran per bulan."
+    ) % {"period": period}
+
+
+def _period_text(start: datetime.date, end: datetime.date | None) -> str:
+    if end is None:
+        return _("%(start)s dan seterusnya") % {"start": format_month(start)}
+    return _("%(start)s s.d. %(end)s") % {"start": format_month(start), "end": format_month(end)}
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    user,
+    participant: Participant,
+    program: Program,
+    start_month: datetime.date,
+    end_month: datetime.date | None = None,
+) -> Enrolment:
+    """Enrol a participant in a program for a span of months.
+
+    One payer per NIK per month (domain brief §7): refused when any program, in any region, already pays for a
+    month of the span. PostgreSQL enforces the same with the exclusion constraint ``enrolment_one_payer_per_month``;
+    this check gives the reason and covers SQLite. The age window at enrolment is configurable (brief §1).
+    """
+    _require(may_edit_participants(user))
+    locked = Participant.objects.for_user(user).select_for_update().filter(pk=participant.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    if not Program.objects.for_user(user).filter(pk=program.pk).exists():
+        raise PermissionDenied
+    if start_month.day != 1 or (end_month is not None and end_month.day != 1):
+        raise ValidationError(_("Bulan mulai dan bulan selesai diisi dengan hari pertama bulan."))
+    end_month = end_month or program.end_month
+    if start_month < program.start_month or (program.end_month and start_month > program.end_month):
+        raise ValidationError(
+            _("Bulan mulai harus di dalam masa program (%(period)s).")
+            % {"period": _period_text(program.start_month, program.end_month)}
+        )
+    if end_month is not None and (end_month < start_month or (program.end_month and end_month > program.end_month)):
+        raise ValidationError(_("Bulan selesai harus setelah bulan mulai dan di dalam masa program."))
+    if locked.status == Participant.Status.MENINGGAL:
+        raise ValidationError(_("Peserta tercatat meninggal dunia; tidak dapat didaftarkan."))
+    minimum, limit = age_window()
+    age = age_on(locked.tanggal_lahir, start_month)
+    if not minimum <= age < limit:
+        raise ValidationError(
+            _("Umur peserta %(age)s tahun pada %(month)s; program hanya untuk umur %(min)s sampai di bawah %(max)s.")
+            % {"age": age, "month": format_month(start_month), "min": minimum, "max": limit}
+        )
+    other = (
+        Enrolment.objects.filter(participant=locked)
+        .overlapping(start_month, end_month)
+        .select_related("program", "program__owner_region")
+        .order_by("start_month")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(other_payer_message(user=user, enrolment=other))
+    enrolment = Enrolment(
+        participant=locked,
+        program=program,
+        funding_source=program.funding_source,
+        start_month=start_month,
+        end_month=end_month,
+        created_by=user,
+    )
+    enrolment.full_clean()
+    try:
+        with transaction.atomic():
+            enrolment.save()
+    except IntegrityError as error:
+        # Another enrolment for an overlapping month was committed between the check and the insert.
+        raise ValidationError(
+            _("NIK ini baru saja didaftarkan ke program lain untuk bulan yang sama; muat ulang halaman.")
+        ) from error
+    audit_record(
+        user=user,
+        action="create",
+        instance=enrolment,
+        region_code=locked.desa_id,
+        changes={k: [None, v] for k, v in snapshot(enrolment).items()},
+    )
+    return enrolment
+
+
+# --- list imports: creating, checking, confirming, writing ------------------------------------------------------
+@dataclass
+class _Progress:
+    """Progress of a long step, written where the page can poll it.
+
+    While the writing transaction runs, PostgreSQL gets the updates through a second connection (the page must
+    see them before the transaction commits); SQLite has a single writer, so it shows progress between steps only.
+    """
+
+    batch_id: int
+    in_transaction: bool = False
+
+    def __post_init__(self):
+        self._connection = None
+        if self.in_transaction and connection.vendor == "postgresql":
+            self._connection = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def __call__(self, percent: float, step: str = "", **fields) -> None:
+        values = {"progress": max(0, min(100, int(percent))), "step": step[:100], **fields}
+        if self._connection is not None:
+            assignments = ", ".join(f"{name} = %s" for name in values)
+            with self._connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {ImportBatch._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608 - own names
+                    [*values.values(), self.batch_id],
+                )
+        elif not self.in_transaction or connection.vendor != "postgresql":
+            ImportBatch.objects.filter(pk=self.batch_id).update(**values)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+
+def _fail(batch: ImportBatch, message: str) -> None:
+    Stage(batch.pk).drop()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.FAILED, error_message=message, finished_at=timezone.now(), step=""
+    )
+    batch.refresh_from_db()
+
+
+def default_start_month(program: Program, today: datetime.date | None = None) -> datetime.date:
+    """The month an imported list starts paying: this month, or the program's first month if it starts later."""
+    this_month = _first_of_month(today or timezone.localdate())
+    return max(program.start_month, this_month)
+
+
+@transaction.atomic
+def import_batch_create(
+    *,
+    user,
+    program: Program,
+    source_path: str | Path,
+    file_name: str,
+    kind: str = ImportBatch.Kind.PARTICIPANTS,
+    mode: str = ImportBatch.Mode.SKIP_BAD_ROWS,
+    start_month: datetime.date | None = None,
+    end_month: datetime.date | None = None,
+    default_pekerjaan=None,
+    data_source: str = Participant.DataSource.LAINNYA,
+    error_report_path: str | Path | None = None,
+    enqueue: bool = True,
+) -> ImportBatch:
+    """Record an uploaded list and queue its check (``enqueue=False`` lets the command run the steps itself)."""
+    _require(may_import_bpjs_reply(user) if kind == ImportBatch.Kind.BPJS_REPLY else may_edit_participants(user))
+    if not Program.objects.for_user(user).filter(pk=program.pk).exists():
+        raise PermissionDenied
+    if kind == ImportBatch.Kind.PARTICIPANTS:
+        start_month = start_month or default_start_month(program)
+        end_month = end_month or program.end_month
+        if start_month.day != 1 or start_month < program.start_month:
+            raise ValidationError(
+                {"start_month": _("Bulan mulai harus hari pertama bulan, tidak sebelum program dimulai.")}
+            )
+        if program.end_month and start_month > program.end_month:
+            raise ValidationError({"start_month": _("Program ini sudah berakhir pada bulan itu.")})
+    source_path = Path(source_path)
+    report = Path(error_report_path) if error_report_path else source_path.with_name(f"{source_path.stem}-ditolak.xlsx")
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        program=program,
+        mode=mode,
+        start_month=start_month,
+        end_month=end_month,
+        default_pekerjaan=default_pekerjaan,
+        data_source=data_source,
+        file_name=file_name[:255],
+        source_path=str(source_path),
+        error_report_path=str(report),
+        created_by=user,
+        region_id=user.region_id if user.role in (User.Role.DISNAKER, User.Role.PIMPINAN) else None,
+    )
+    audit_record(
+        user=user,
+        action="import",
+        instance=batch,
+        region_code=batch.region_id or "",
+        changes={"file_name": [None, batch.file_name], "program": [None, program.code], "mode": [None, mode]},
+    )
+    if enqueue:
+        from participants import tasks
+
+        task = tasks.bpjs_reply_import if kind == ImportBatch.Kind.BPJS_REPLY else tasks.import_batch_validate
+        transaction.on_commit(lambda: task.delay(batch.pk))
+    return batch
+
+
+def import_batch_validate(*, batch_id: int, write_report: bool = True) -> ImportBatch:
+    """Check every row of an uploaded participant list and stage the good ones; nothing real is written.
+
+    Ends VALIDATED with counts and sample rows for the preview, or FAILED (unreadable file, missing columns, or
+    any refused row in all-or-nothing mode). Then, with the status already visible to the page, writes the XLSX of
+    refused rows (openpyxl needs ~1 s per 5.000 rows). Idempotent: only a PENDING batch is checked.
+    """
+    batch = ImportBatch.objects.select_related("program", "created_by").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.PENDING:
+        return batch
+    try:
+        _validate(batch)
+    except ImportFileError as error:
+        _fail(batch, str(error))
+    except Exception:  # noqa: BLE001 - recorded on the batch for the user, logged with the traceback for us
+        logger.exception("Import batch %s failed while checking", batch_id)
+        _fail(batch, _unexpected(batch_id))
+    batch.refresh_from_db()
+    if write_report:
+        batch = import_batch_write_report(batch_id=batch.pk)
+    return batch
+
+
+def import_batch_write_report(*, batch_id: int) -> ImportBatch:
+    """Write (or rewrite) the XLSX of refused rows next to the uploaded file."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.rows_refused:
+        columns = BPJS_REPLY_COLUMNS if batch.kind == ImportBatch.Kind.BPJS_REPLY else PARTICIPANT_COLUMNS
+        write_error_report(batch, columns)
+    return batch
+
+
+@contextmanager
+def _few_gc_pauses():
+    """A million-row check allocates tuples by the million but keeps few: collect garbage less often meanwhile."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _labels(mapping) -> dict[str, str]:
+    """Issue columns are named as in the uploaded file (what staff see), else by the field's own label."""
+    labels = {column.name: str(column.label) for column in PARTICIPANT_COLUMNS}
+    for name, positions in mapping.positions.items():
+        labels[name] = mapping.headers[positions[0]] or labels[name]
+    return labels
+
+
+def _validate(batch: ImportBatch) -> None:
+    started = time.monotonic()
+    progress = _Progress(batch.pk)
+    progress(0, _("Membaca berkas"))
+    stage = Stage(batch.pk)
+    stage.create()
+    source = SourceFile(batch.source_path)
+    mapping, _header_line, rows = rows_after_header(source, PARTICIPANT_COLUMNS)
+    labels = _labels(mapping)
+    checker = ParticipantRowChecker(
+        lookups=build_lookups(batch.created_by),
+        positions=mapping.positions,
+        labels=labels,
+        start_month=batch.start_month,
+        default_pekerjaan_id=batch.default_pekerjaan_id,
+        today=timezone.localdate(),
+    )
+    nik_at = mapping.positions.get("nik", [0])[0]
+    total = refused_rows = warnings_kept = 0
+    good: list[tuple] = []
+    issues: list[tuple] = []
+    refused_preview: list[dict] = []
+    warned_preview: list[dict] = []
+
+    def flush():
+        nonlocal good, issues
+        stage.write(good)
+        write_issues(batch.pk, issues)
+        good, issues = [], []
+        progress(source.progress * 90, _("Memeriksa baris"), rows_total=total, rows_refused=refused_rows)
+
+    with _few_gc_pauses():
+        for line, cells in rows:
+            total += 1
+            result = checker(line, cells)
+            if isinstance(result, CheckedRow):
+                good.append(result.values)
+                for issue in result.warnings:
+                    if warnings_kept < WARNINGS_KEPT:
+                        warnings_kept += 1
+                        issues.append((line, WARNING, issue.column, issue.code, issue.message, result.values[1]))
+                    if len(warned_preview) < PREVIEW_ROWS:
+                        warned_preview.append({"line": line, "nik": result.values[1], "reason": issue.message})
+            else:
+                refused_rows += 1
+                nik = cell_text(cells[nik_at]) if nik_at < len(cells) else ""
+                for issue in result:
+                    issues.append((line, REFUSED, issue.column, issue.code, issue.message, nik[:40]))
+                if len(refused_preview) < PREVIEW_ROWS:
+                    refused_preview.append(
+                        {
+                            "line": line,
+                            "nik": nik,
+                            "column": result[0].column,
+                            "reason": "; ".join(i.message for i in result),
+                        }
+                    )
+            if len(good) >= CHUNK_ROWS or len(issues) >= CHUNK_ROWS:
+                flush()
+    flush()
+    if total == 0:
+        raise ImportFileError(_("Berkas tidak berisi baris data di bawah baris judul kolom."))
+    stage.finish_loading()
+    checked = time.monotonic()
+    batch.columns = mapping.describe(PARTICIPANT_COLUMNS)
+
+    progress(92, _("Mencocokkan dengan data yang sudah ada"))
+    conflicts = _database_refusals(batch, stage)
+    if conflicts:
+        write_issues(batch.pk, conflicts)
+        stage.mark_refused(sorted({issue[0] for issue in conflicts}))
+        refused_rows += len({issue[0] for issue in conflicts})
+        for line, _severity, column, _code, message, nik in conflicts[: max(0, PREVIEW_ROWS - len(refused_preview))]:
+            refused_preview.append({"line": line, "nik": nik, "column": column, "reason": message})
+        refused_preview.sort(key=lambda row: row["line"])
+    counts = stage.counts()
+    preview = {
+        **stage.samples(PREVIEW_ROWS, kinds=[kind for kind in ("new", "updated", "unchanged") if counts[kind]]),
+        "refused": refused_preview[:PREVIEW_ROWS],
+        "warned": warned_preview,
+    }
+    batch.preview = preview
+    batch.rows_total = total
+    batch.rows_refused = refused_rows
+    batch.rows_new, batch.rows_updated, batch.rows_unchanged = counts["new"], counts["updated"], counts["unchanged"]
+    batch.rows_warned = counts["warned"]
+    batch.progress = 100
+    batch.step = ""
+    if refused_rows and batch.mode == ImportBatch.Mode.ALL_OR_NOTHING:
+        stage.drop()
+        batch.status = ImportBatch.Status.FAILED
+        batch.finished_at = timezone.now()
+        batch.error_message = _(
+            "%(count)s baris ditolak. Dalam mode “semua atau tidak sama sekali” tidak ada yang disimpan: "
+            "perbaiki baris-baris itu (lihat laporan baris ditolak) lalu unggah lagi."
+        ) % {"count": format_number(refused_rows)}
+    else:
+        batch.status = ImportBatch.Status.VALIDATED
+    batch.save(update_fields=RESULT_FIELDS)
+    logger.info(
+        "Import %s checked: %s rows (%s refused) read, checked and staged in %.1f s; compared with the database in "
+        "%.1f s",
+        batch.pk,
+        total,
+        refused_rows,
+        checked - started,
+        time.monotonic() - checked,
+    )
+
+
+def _database_refusals(batch: ImportBatch, stage: Stage) -> list[tuple]:
+    """Rows the database refuses: NIKs stored outside the uploader's region or of the deceased, and NIKs already
+    paid by another program for an overlapping month. Returns issue tuples (line, severity, column, code, message,
+    nik), one per row, first reason wins."""
+    user = batch.created_by
+    nik_column = _labels_from_batch(batch).get("nik", "NIK")
+    found: dict[int, tuple] = {}
+    for line, nik, outside, deceased in stage.existing_conflicts(scope_codes=user.scope_region_codes()):
+        if outside:
+            message = _(
+                "NIK ini sudah terdaftar sebagai peserta dengan domisili di luar wilayah Anda; "
+                "perpindahan domisili diurus Disnaker wilayah asal atau administrator."
+            )
+            found[line] = (line, REFUSED, nik_column, "registered_elsewhere", message, nik)
+        elif deceased:
+            message = _("Peserta dengan NIK ini tercatat meninggal dunia.")
+            found[line] = (line, REFUSED, nik_column, "deceased", message, nik)
+    payers = stage.other_payers(program_id=batch.program_id, start_month=batch.start_month, end_month=batch.end_month)
+    if payers:
+        programs = {
+            p.pk: p for p in Program.objects.filter(pk__in={row[2] for row in payers}).select_related("owner_region")
+        }
+        for line, nik, program_id, start, end in payers:
+            if line in found:
+                continue
+            enrolment = Enrolment(program=programs[program_id], start_month=start, end_month=end)
+            message = other_payer_message(user=user, enrolment=enrolment)
+            found[line] = (line, REFUSED, nik_column, "other_payer", message, nik)
+    return [found[line] for line in sorted(found)]
+
+
+def _labels_from_batch(batch: ImportBatch) -> dict[str, str]:
+    mapped = (batch.columns or {}).get("mapped", {})
+    labels = {}
+    for column in PARTICIPANT_COLUMNS:
+        headers = mapped.get(str(column.label))
+        labels[column.name] = headers[0] if headers else str(column.label)
+    return labels
+
+
+@transaction.atomic
+def import_batch_confirm(*, user, batch: ImportBatch) -> ImportBatch:
+    """Start writing a checked list; a second confirmation changes nothing."""
+    _require(may_edit_participants(user))
+    started = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
+        status=ImportBatch.Status.RUNNING, progress=0, step=_("Menunggu giliran")
+    )
+    if not started:
+        raise ValidationError(_("Impor ini tidak sedang menunggu konfirmasi."))
+    from participants import tasks
+
+    transaction.on_commit(lambda: tasks.import_batch_commit.delay(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def import_batch_cancel(*, user, batch: ImportBatch) -> ImportBatch:
+    """Drop a checked list without writing it."""
+    _require(may_edit_participants(user))
+    cancelled = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
+        status=ImportBatch.Status.FAILED, error_message=_("Dibatalkan oleh pengguna."), finished_at=timezone.now()
+    )
+    if not cancelled:
+        raise ValidationError(_("Impor ini tidak dapat dibatalkan lagi."))
+    Stage(batch.pk).drop()
+    batch.refresh_from_db()
+    return batch
+
+
+class _Aborted(Exception):
+    def __init__(self, issues):
+        self.issues = issues
+
+
+def import_batch_commit(*, batch_id: int, write_report: bool = True) -> ImportBatch:
+    """Write a confirmed list in one transaction: participants upserted, then enrolled in the program.
+
+    Conflicts that appeared since the check (another import, another program) are refused now; in all-or-nothing
+    mode they abort the whole import. A crash leaves nothing half-written. Idempotent: only a RUNNING batch is
+    written, and a concurrent second run waits for the first and then finds it DONE.
+    """
+    batch = ImportBatch.objects.select_related("program", "created_by").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.RUNNING:
+        return batch
+    progress = _Progress(batch.pk, in_transaction=True)
+    try:
+        with transaction.atomic():
+            timings = _commit(batch, progress)
+            committing = time.monotonic()
+        if timings:
+            timings["commit (deferred foreign-key checks)"] = time.monotonic() - committing
+            steps = "; ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
+            logger.info("Import %s written: %s", batch.pk, steps)
+    except _Aborted as aborted:
+        write_issues(batch.pk, aborted.issues)
+        lines = {issue[0] for issue in aborted.issues}
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_refused=batch.rows_refused + len(lines))
+        batch.refresh_from_db()
+        _fail(
+            batch,
+            _(
+                "%(count)s baris ditolak karena data berubah sejak pemeriksaan (NIK sudah dibiayai program lain atau "
+                "terdaftar di wilayah lain). Dalam mode “semua atau tidak sama sekali” tidak ada yang disimpan."
+            )
+            % {"count": format_number(len(lines))},
+        )
+    except ImportFileError as error:
+        _fail(batch, str(error))
+    except Exception:  # noqa: BLE001 - recorded on the batch for the user, logged with the traceback for us
+        logger.exception("Import batch %s failed while writing", batch_id)
+        _fail(batch, _unexpected(batch_id))
+    finally:
+        progress.close()
+    refused_before = batch.rows_refused
+    batch.refresh_from_db()
+    if batch.status == ImportBatch.Status.DONE and batch.rows_new + batch.rows_updated + batch.rows_enrolled > 10_000:
+        refresh_statistics()
+    if write_report and batch.rows_refused != refused_before:
+        batch = import_batch_write_report(batch_id=batch.pk)
+    return batch
+
+
+def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
+    stage = Stage(batch.pk)
+    timings = {"recheck": 0.0, "participants": 0.0, "enrolments": 0.0}
+    clock = time.monotonic()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # One writer per import: a second run of the task waits here, then finds the batch DONE.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, batch.pk])
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        current = ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
+        if current != ImportBatch.Status.RUNNING:
+            return {}
+    if not stage.exists():
+        raise ImportFileError(_("Hasil pemeriksaan berkas sudah tidak ada; unggah berkasnya lagi."))
+    progress(1, _("Memeriksa ulang bentrokan dengan data terbaru"))
+    conflicts = _database_refusals(batch, stage)
+    if conflicts and batch.mode == ImportBatch.Mode.ALL_OR_NOTHING:
+        raise _Aborted(conflicts)
+    refused_rows = batch.rows_refused
+    if conflicts:
+        write_issues(batch.pk, conflicts)
+        stage.mark_refused([issue[0] for issue in conflicts])
+        refused_rows += len(conflicts)
+    timings["recheck"] = time.monotonic() - clock
+
+    now = timezone.now()
+    low, high = stage.line_range()
+    new = updated = enrolled = 0
+    chunk = CHUNK_ROWS * 2
+    for start in range(low, high + 1, chunk):
+        done = (start - low) / max(1, high + 1 - low)
+        progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
+        clock = time.monotonic()
+        inserted, changed = stage.upsert(low=start, high=start + chunk, batch=batch, now=now)
+        new += inserted
+        updated += changed
+        timings["participants"] += time.monotonic() - clock
+        clock = time.monotonic()
+        enrolled += stage.enrol(low=start, high=start + chunk, batch=batch, now=now)
+        timings["enrolments"] += time.monotonic() - clock
+    progress(97, _("Menyelesaikan"))
+    accepted = batch.rows_total - refused_rows
+    warned = stage.counts()["warned"] if conflicts else batch.rows_warned
+    stage.drop()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.DONE,
+        progress=100,
+        step="",
+        finished_at=timezone.now(),
+        rows_refused=refused_rows,
+        rows_new=new,
+        rows_updated=updated,
+        rows_unchanged=accepted - new - updated,
+        rows_enrolled=enrolled,
+        rows_warned=warned,
+    )
+    audit_record(
+        user=batch.created_by,
+        action="import",
+        instance=batch,
+        region_code=batch.region_id or "",
+        changes={
+            "new": [None, new],
+            "updated": [None, updated],
+            "enrolled": [None, enrolled],
+            "refused": [None, refused_rows],
+        },
+    )
+    return timings
+
+
+def import_batch_run(*, batch: ImportBatch, write_report: bool = True) -> ImportBatch:
+    """Check and, unless the check failed, write, then write the refused-rows report: the page's pipeline without
+    its confirmation step, in this process (for the command line)."""
+    batch = import_batch_validate(batch_id=batch.pk, write_report=False)
+    if batch.status == ImportBatch.Status.VALIDATED:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
+            status=ImportBatch.Status.RUNNING
+        )
+        batch = import_batch_commit(batch_id=batch.pk, write_report=False)
+    if write_report:
+        batch = import_batch_write_report(batch_id=batch.pk)
+    return batch
+
+
+def import_batches_discard_stale(*, now: datetime.datetime | None = None) -> int:
+    """Drop imports left behind (and their staging tables) after ``PARTICIPANT_IMPORT_STALE_HOURS``.
+
+    Checked lists nobody confirmed, and checks or writes whose worker died (a task runs at most an hour, so
+    anything older than the setting is not running any more). A write that died left nothing behind: it was one
+    transaction.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.PARTICIPANT_IMPORT_STALE_HOURS)
+    waiting = (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED, ImportBatch.Status.RUNNING)
+    stale = list(ImportBatch.objects.filter(status__in=waiting, created_at__lt=cutoff).values_list("pk", "status"))
+    for batch_id, status in stale:
+        message = (
+            _("Kedaluwarsa: tidak dikonfirmasi dalam %(hours)s jam.")
+            if status == ImportBatch.Status.VALIDATED
+            else _("Proses impor terhenti dan tidak selesai dalam %(hours)s jam; tidak ada data yang disimpan.")
+        ) % {"hours": settings.PARTICIPANT_IMPORT_STALE_HOURS}
+        updated = ImportBatch.objects.filter(pk=batch_id, status=status).update(
+            status=ImportBatch.Status.FAILED, error_message=message, finished_at=timezone.now(), step=""
+        )
+        if updated:
+            Stage(batch_id).drop()
+    return len(stale)
+
+
+# --- BPJS's reply: KPJ numbers for the collective registration --------------------------------------------------
+def bpjs_reply_import(*, batch_id: int) -> ImportBatch:
+    """Store the KPJ number, membership start and status BPJS returned for a program's registration list.
+
+    Reports NIKs in the reply that are not in the program's list (in the user's region) as refused rows, and NIKs
+    in the list that the reply leaves out as warnings. A second run with the same file changes nothing.
+    """
+    batch = ImportBatch.objects.select_related("program", "created_by").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.PENDING:
+        return batch
+    try:
+        with transaction.atomic():
+            _apply_bpjs_reply(batch)
+    except ImportFileError as error:
+        _fail(batch, str(error))
+    except Exception:  # noqa: BLE001 - recorded on the batch for the user, logged with the traceback for us
+        logger.exception("BPJS reply import %s failed", batch_id)
+        _fail(batch, _unexpected(batch_id))
+    batch.refresh_from_db()
+    return batch
+
+
+def _apply_bpjs_reply(batch: ImportBatch) -> None:
+    from participants.selectors import bpjs_registration_participants
+
+    user = batch.created_by
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, step=_("Membaca balasan"))
+    listed = {
+        row["nik"]: row
+        for row in bpjs_registration_participants(user=user, program=batch.program).values(
+            "pk", "nik", "kpj", "bpjs_membership_start", "bpjs_status"
+        )
+    }
+    mapping, _header_line, rows = rows_after_header(SourceFile(batch.source_path), BPJS_REPLY_COLUMNS)
+    labels = {c.name: (mapping.headers[mapping.positions[c.name][0]] if c.name in mapping.positions else str(c.label))
+              for c in BPJS_REPLY_COLUMNS}  # fmt: skip
+
+    def cell(cells, name):
+        positions = mapping.positions.get(name)
+        return cells[positions[0]] if positions and positions[0] < len(cells) else None
+
+    today = timezone.localdate()
+    seen: dict[str, int] = {}
+    issues, changes = [], []
+    total = refused = unchanged = 0
+    for line, cells in rows:
+        total += 1
+        raw_nik = cell(cells, "nik")
+        if isinstance(raw_nik, int | float) and not isinstance(raw_nik, bool):
+            raw_nik = float(raw_nik)
+        check = validate_nik(raw_nik, today=today)
+        problems = [(labels["nik"], issue.code, issue.message) for issue in check.errors]
+        kpj_raw = cell(cells, "kpj")
+        kpj = cell_text(kpj_raw).replace(" ", "").replace(".", "").replace("-", "")
+        if not kpj.isdigit():
+            problems.append(
+                (labels["kpj"], "kpj", _("Nomor KPJ %(value)s harus berupa angka.") % {"value": kpj or "-"})
+            )
+        elif len(kpj) > 11:
+            problems.append((labels["kpj"], "kpj", _("Nomor KPJ %(value)s lebih dari 11 digit.") % {"value": kpj}))
+        start = parse_date(cell(cells, "membership_start"), today=today)
+        if isinstance(start, str):
+            problems.append((labels["membership_start"], "membership_start", _("Tanggal kepesertaan: %s.") % start))
+            start = None
+        status = cell_text(cell(cells, "status")).upper()[:30]
+        if not problems:
+            if check.nik in seen:
+                problems.append(
+                    (labels["nik"], "nik_duplicate", _("NIK sudah ada di baris %(line)s.") % {"line": seen[check.nik]})
+                )
+            elif check.nik not in listed:
+                problems.append(
+                    (
+                        labels["nik"],
+                        "not_in_list",
+                        _("NIK ini tidak ada di daftar peserta program %(program)s di wilayah Anda.")
+                        % {"program": batch.program.name},
+                    )
+                )
+        nik_text = check.nik or cell_text(raw_nik)
+        if problems:
+            refused += 1
+            issues += [(line, REFUSED, column, code, message, nik_text[:40]) for column, code, message in problems]
+            continue
+        seen[check.nik] = line
+        stored = listed[check.nik]
+        wanted = {
+            "kpj": kpj,
+            "bpjs_membership_start": start or stored["bpjs_membership_start"],
+            "bpjs_status": status or stored["bpjs_status"],
+        }
+        if all(stored[field] == value for field, value in wanted.items()):
+            unchanged += 1
+        else:
+            changes.append(Participant(pk=stored["pk"], updated_at=timezone.now(), **wanted))
+    if total == 0:
+        raise ImportFileError(_("Berkas tidak berisi baris data di bawah baris judul kolom."))
+    Participant.objects.bulk_update(
+        changes, ["kpj", "bpjs_membership_start", "bpjs_status", "updated_at"], batch_size=2000
+    )
+    missing = sorted(set(listed) - set(seen))
+    issues += [
+        (
+            None,
+            WARNING,
+            labels["nik"],
+            "not_in_reply",
+            _("NIK ada di daftar program tetapi tidak ada di balasan BPJS."),
+            nik,
+        )
+        for nik in missing
+    ]
+    write_issues(batch.pk, issues)
+    batch.rows_total = total
+    batch.rows_refused = refused
+    batch.rows_updated = len(changes)
+    batch.rows_unchanged = unchanged
+    batch.rows_warned = len(missing)
+    batch.preview = {
+        "refused": [{"line": i[0], "nik": i[5], "column": i[2], "reason": i[4]} for i in issues if i[1] == REFUSED][
+            :PREVIEW_ROWS
+        ],
+        "not_in_reply": missing[:PREVIEW_ROWS],
+    }
+    batch.status = ImportBatch.Status.DONE
+    batch.progress = 100
+    batch.step = ""
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=RESULT_FIELDS)
+    if refused:
+        write_error_report(batch, BPJS_REPLY_COLUMNS)
+    audit_record(
+        user=user,
+        action="import",
+        instance=batch,
+        region_code=batch.region_id or "",
+        changes={"kpj_updated": [None, len(changes)], "refused": [None, refused], "not_in_reply": [None, len(missing)]},
+    )

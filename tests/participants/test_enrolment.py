@@ -1,0 +1,219 @@
+"""Enrolment rules: one payer per NIK per month (service and database), the age window, who may enrol whom."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from participants.models import Enrolment
+from participants.services import enrolment_create
+from rentan.models import AuditEvent
+from tests.factories import EnrolmentFactory, ParticipantFactory
+
+pytestmark = pytest.mark.usefixtures("regions")
+JAN_2025 = datetime.date(2025, 1, 1)
+
+
+@pytest.fixture
+def nelayan_kota(regions):
+    return ParticipantFactory(nama="Nelayan Kota", desa_id="17.71.05.1001", tanggal_lahir=datetime.date(1985, 6, 15))
+
+
+def test_an_operator_enrols_a_participant_of_their_region_and_it_is_audited(
+    disnaker_kota_bengkulu, nelayan_kota, program_kota
+):
+    enrolment = enrolment_create(
+        user=disnaker_kota_bengkulu, participant=nelayan_kota, program=program_kota, start_month=JAN_2025
+    )
+    assert enrolment.funding_source == program_kota.funding_source
+    assert enrolment.created_by == disnaker_kota_bengkulu
+    assert AuditEvent.objects.filter(object_type="participants.Enrolment", object_id=str(enrolment.pk)).exists()
+
+
+def test_double_funding_across_two_regions_programs_is_refused_naming_the_other_program(
+    disnaker_kota_bengkulu, nelayan_kota, program_kota, program_provinsi
+):
+    EnrolmentFactory(participant=nelayan_kota, program=program_provinsi, start_month=datetime.date(2024, 1, 1))
+
+    with pytest.raises(ValidationError) as refused:
+        enrolment_create(
+            user=disnaker_kota_bengkulu, participant=nelayan_kota, program=program_kota, start_month=JAN_2025
+        )
+
+    message = refused.value.messages[0]
+    assert "APBD Provinsi Bengkulu (Provinsi Bengkulu)" in message
+    assert "satu pembayar iuran per bulan" in message
+    assert not Enrolment.objects.filter(program=program_kota).exists()
+
+
+def test_the_other_program_is_not_named_when_the_user_may_not_see_it(
+    disnaker_kota_bengkulu, nelayan_kota, program_kota, program_kaur
+):
+    EnrolmentFactory(participant=nelayan_kota, program=program_kaur, start_month=JAN_2025)
+
+    with pytest.raises(ValidationError) as refused:
+        enrolment_create(
+            user=disnaker_kota_bengkulu,
+            participant=nelayan_kota,
+            program=program_kota,
+            start_month=datetime.date(2025, 6, 1),
+        )
+
+    assert "program lain di luar wilayah Anda" in refused.value.messages[0]
+    assert "Kaur" not in refused.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("existing", "wanted", "allowed"),
+    [
+        ((JAN_2025, datetime.date(2025, 6, 1)), (datetime.date(2025, 7, 1), None), True),
+        ((JAN_2025, datetime.date(2025, 6, 1)), (datetime.date(2025, 6, 1), None), False),
+        ((datetime.date(2025, 9, 1), None), (JAN_2025, datetime.date(2025, 8, 1)), True),
+        ((datetime.date(2025, 9, 1), None), (JAN_2025, datetime.date(2025, 9, 1)), False),
+        ((JAN_2025, None), (datetime.date(2030, 1, 1), None), False),
+    ],
+)
+def test_one_payer_per_month_compares_whole_months(
+    disnaker_provinsi, nelayan_kota, program_kota, program_provinsi, existing, wanted, allowed
+):
+    EnrolmentFactory(participant=nelayan_kota, program=program_provinsi, start_month=existing[0], end_month=existing[1])
+    try:
+        enrolment_create(
+            user=disnaker_provinsi,
+            participant=nelayan_kota,
+            program=program_kota,
+            start_month=wanted[0],
+            end_month=wanted[1],
+        )
+    except ValidationError:
+        assert not allowed
+    else:
+        assert allowed
+
+
+def test_the_database_refuses_an_overlapping_enrolment_written_around_the_service(
+    postgres, nelayan_kota, program_kota, program_kaur
+):
+    EnrolmentFactory(participant=nelayan_kota, program=program_kaur, start_month=JAN_2025)
+
+    with pytest.raises(IntegrityError, match="enrolment_one_payer_per_month"), transaction.atomic():
+        Enrolment.objects.create(
+            participant=nelayan_kota,
+            program=program_kota,
+            funding_source=program_kota.funding_source,
+            start_month=datetime.date(2025, 5, 1),
+        )
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO participants_enrolment (participant_id, program_id, funding_source, start_month, created_at)"
+            " VALUES (%s, %s, 'SG', '2026-01-01', now())",
+            [nelayan_kota.pk, program_kota.pk],
+        )
+    # A later, non-overlapping period is fine for the database too.
+    Enrolment.objects.filter(program=program_kaur).update(end_month=datetime.date(2025, 4, 1))
+    Enrolment.objects.create(
+        participant=nelayan_kota,
+        program=program_kota,
+        funding_source=program_kota.funding_source,
+        start_month=datetime.date(2025, 5, 1),
+    )
+
+
+@pytest.mark.parametrize(("birth", "allowed"), [
+    (datetime.date(2007, 1, 2), False),  # 17 in January 2025
+    (datetime.date(2007, 1, 1), True),  # 18 on the first day of the month
+    (datetime.date(1960, 1, 2), True),  # 64
+    (datetime.date(1960, 1, 1), False),  # 65
+])  # fmt: skip
+def test_the_age_window_at_enrolment_is_18_to_under_65_by_default(disnaker_kota_bengkulu, program_kota, birth, allowed):
+    participant = ParticipantFactory(desa_id="17.71.05.1001", tanggal_lahir=birth)
+    try:
+        enrolment_create(
+            user=disnaker_kota_bengkulu, participant=participant, program=program_kota, start_month=JAN_2025
+        )
+    except ValidationError as error:
+        assert not allowed
+        assert "di bawah 65" in error.messages[0]
+    else:
+        assert allowed
+
+
+def test_the_age_window_is_a_setting(settings, disnaker_kota_bengkulu, program_kota):
+    settings.PARTICIPANT_ENROLMENT_MAX_AGE = 70
+    participant = ParticipantFactory(desa_id="17.71.05.1001", tanggal_lahir=datetime.date(1957, 1, 1))
+    enrolment_create(user=disnaker_kota_bengkulu, participant=participant, program=program_kota, start_month=JAN_2025)
+
+
+def test_a_pimpinan_or_bpjs_officer_cannot_enrol(sekda, bpjs_cabang, nelayan_kota, program_provinsi):
+    for user in (sekda, bpjs_cabang):
+        with pytest.raises(PermissionDenied):
+            enrolment_create(user=user, participant=nelayan_kota, program=program_provinsi, start_month=JAN_2025)
+
+
+def test_an_operator_cannot_enrol_someone_outside_their_region(disnaker_kaur, nelayan_kota, program_kaur):
+    with pytest.raises(PermissionDenied):
+        enrolment_create(user=disnaker_kaur, participant=nelayan_kota, program=program_kaur, start_month=JAN_2025)
+
+
+def test_the_start_month_must_lie_inside_the_program(disnaker_kota_bengkulu, nelayan_kota, program_kota):
+    with pytest.raises(ValidationError, match="masa program"):
+        enrolment_create(
+            user=disnaker_kota_bengkulu,
+            participant=nelayan_kota,
+            program=program_kota,
+            start_month=datetime.date(2024, 1, 1),
+        )
+
+
+def test_the_enrol_form_on_the_detail_page_shows_the_refusal(
+    client, disnaker_kota_bengkulu, nelayan_kota, program_kota, program_provinsi
+):
+    EnrolmentFactory(participant=nelayan_kota, program=program_provinsi, start_month=datetime.date(2024, 1, 1))
+    client.force_login(disnaker_kota_bengkulu)
+    url = reverse("participants:enrol", args=[nelayan_kota.pk])
+
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"program": program_kota.pk, "start_month": "2025-02"}, follow=True)
+
+    assert response.status_code == 200
+    assert "APBD Provinsi Bengkulu" in response.text
+    assert not Enrolment.objects.filter(program=program_kota).exists()
+
+
+def test_enrolling_through_the_page_works(client, disnaker_kota_bengkulu, nelayan_kota, program_kota):
+    client.force_login(disnaker_kota_bengkulu)
+    response = client.post(
+        reverse("participants:enrol", args=[nelayan_kota.pk]),
+        {"program": program_kota.pk, "start_month": "2025-02"},
+    )
+    assert response.status_code == 302
+    assert Enrolment.objects.get(participant=nelayan_kota).start_month == datetime.date(2025, 2, 1)
+
+
+def test_the_double_funding_report_lists_overlapping_pairs_for_administrators(
+    client, postgres, administrator, disnaker_provinsi, nelayan_kota, program_kota, program_kaur
+):
+    # Legacy data from before the constraint (or an SQLite installation): drop it inside this test's transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE participants_enrolment DROP CONSTRAINT enrolment_one_payer_per_month")
+    EnrolmentFactory(participant=nelayan_kota, program=program_kaur, start_month=JAN_2025)
+    EnrolmentFactory(participant=nelayan_kota, program=program_kota, start_month=datetime.date(2025, 3, 1))
+    EnrolmentFactory(program=program_kota, start_month=JAN_2025)  # someone else, paid once
+
+    client.force_login(administrator)
+    response = client.get(reverse("participants:double_funding"))
+
+    assert response.status_code == 200
+    assert response.text.count(nelayan_kota.nik) == 1
+    assert "Jamsostek Kabupaten Kaur" in response.text and "Nelayan Kota Bengkulu" in response.text
+    client.force_login(disnaker_provinsi)
+    assert client.get(reverse("participants:double_funding")).status_code == 403
+
+
+def test_the_double_funding_report_says_when_there_is_nothing(client, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse("participants:double_funding"))
+    assert "Tidak ada NIK yang dibiayai dua program" in response.text
