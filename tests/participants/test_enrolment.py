@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from participants.models import Enrolment
 from participants.services import enrolment_create
+from rentan.formatting import mask_nik
 from rentan.models import AuditEvent
 from tests.factories import EnrolmentFactory, ParticipantFactory
 
@@ -207,7 +208,8 @@ def test_the_double_funding_report_lists_overlapping_pairs_for_administrators(
     response = client.get(reverse("participants:double_funding"))
 
     assert response.status_code == 200
-    assert response.text.count(nelayan_kota.nik) == 1
+    assert response.text.count(mask_nik(nelayan_kota.nik)) == 1  # NIKs are masked by default
+    assert nelayan_kota.nik not in response.text
     assert "Jamsostek Kabupaten Kaur" in response.text and "Nelayan Kota Bengkulu" in response.text
     client.force_login(disnaker_provinsi)
     assert client.get(reverse("participants:double_funding")).status_code == 403
