@@ -132,10 +132,11 @@ def _membership_check(enrolment: Enrolment | None, day: datetime.date) -> Check:
     end = format_month(enrolment.end_month) if enrolment.end_month else _("berjalan")
     return Check(
         True,
-        _("Peserta aktif pada %(day)s melalui program %(program)s (kepesertaan %(start)s – %(end)s).")
+        # The paying program is not named: it may belong to a region the reader may not see.
+        _("Peserta aktif pada %(day)s, iuran dibayar dari sumber dana %(funding)s (kepesertaan %(start)s – %(end)s).")
         % {
             "day": format_date(day),
-            "program": enrolment.program.name,
+            "funding": enrolment.funding_source,
             "start": format_month(enrolment.start_month),
             "end": end,
         },

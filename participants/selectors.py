@@ -57,12 +57,23 @@ def participant_summary_for_user(*, user) -> dict:
     )
 
 
-def enrolment_list_for_participant(*, participant: Participant):
-    return (
+def enrolment_list_for_participant(*, participant: Participant, user) -> list[Enrolment]:
+    """The participant's enrolments; ``program_visible`` tells whether the user may see the paying program.
+
+    A resident of the user's region can be paid by a program of another region (a province program, or a
+    neighbour's): the page then says "program lain di luar wilayah Anda", as the enrolment refusal does.
+    """
+    enrolments = list(
         Enrolment.objects.filter(participant=participant)
         .select_related("program", "program__owner_region", "participant__pekerjaan")
         .order_by("-start_month")
     )
+    visible = set(
+        Program.objects.for_user(user).filter(pk__in={e.program_id for e in enrolments}).values_list("pk", flat=True)
+    )
+    for enrolment in enrolments:
+        enrolment.program_visible = enrolment.program_id in visible
+    return enrolments
 
 
 def iuran_months_for_participant(*, enrolments, today, limit: int = 12) -> list[dict]:

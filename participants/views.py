@@ -97,7 +97,7 @@ def participant_export(request, fmt):
 def participant_detail(request, pk):
     participant = selectors.participant_get_for_user(user=request.user, pk=pk)
     may_edit = services.may_edit_participants(request.user)
-    enrolments = list(selectors.enrolment_list_for_participant(participant=participant))
+    enrolments = selectors.enrolment_list_for_participant(participant=participant, user=request.user)
     context = {
         "participant": participant,
         "enrolments": enrolments,

@@ -45,7 +45,7 @@ def test_a_death_in_the_last_covered_month_is_eligible():
     eligibility = check_eligibility(claim)
 
     assert eligibility.eligible
-    assert eligibility.checks[0].text.startswith("Peserta aktif pada 30 Juni 2024 melalui program")
+    assert eligibility.checks[0].text.startswith("Peserta aktif pada 30 Juni 2024, iuran dibayar dari sumber dana")
 
 
 def test_a_jkk_claim_five_years_and_one_day_after_the_accident_is_refused():
