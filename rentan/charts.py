@@ -40,7 +40,7 @@ def coverage_color(value: Decimal | None, target: Decimal | None) -> str:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: Decimal  # a percentage
+    value: Decimal | None  # a percentage; None when it cannot be computed (no denominator): no bar, "-"
     target: Decimal | None = None
     href: str = ""
     note: str = ""  # shown after the value, e.g. "12.345 jiwa"
@@ -64,7 +64,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str = "", width: int = 720) -> Safe
     label_width, value_width, row = 190, 150, 26
     top = 30 if title else 10
     plot = width - label_width - value_width
-    scale_max = max([b.value for b in bars] + [b.target or 0 for b in bars] + [Decimal(1)])
+    scale_max = max([b.value or 0 for b in bars] + [b.target or 0 for b in bars] + [Decimal(1)])
     step = next((s for s in (5, 10, 20, 25, 50) if scale_max / s <= 6), 100)
     scale_max = Decimal(math.ceil(scale_max / step) * step)
     height = top + row * len(bars) + 24
@@ -80,7 +80,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str = "", width: int = 720) -> Safe
         parts.append(_text(x, height - 6, f"{tick}%", size=9, anchor="middle", fill="#777"))
     for i, bar in enumerate(bars):
         y = top + i * row
-        length = plot * float(bar.value) / float(scale_max)
+        length = plot * float(bar.value) / float(scale_max) if bar.value is not None else 0
         color = coverage_color(bar.value, bar.target)
         label = bar.label if len(bar.label) <= 28 else bar.label[:27] + "…"
         inner = _text(label_width - 8, y + 16, label, anchor="end") + (
@@ -93,7 +93,9 @@ def bar_chart(bars: Sequence[Bar], *, title: str = "", width: int = 720) -> Safe
                 f'<line x1="{tx:.1f}" y1="{y + 1}" x2="{tx:.1f}" y2="{y + row - 1}" stroke="#222" '
                 f'stroke-width="2" stroke-dasharray="3,2"/>'
             )
-        value_text = format_percent(bar.value) + (f" · {bar.note}" if bar.note else "")
+        value_text = (format_percent(bar.value) if bar.value is not None else "-") + (
+            f" · {bar.note}" if bar.note else ""
+        )
         parts.append(_text(label_width + plot + 6, y + 16, value_text, size=10))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above went through escape()

@@ -7,7 +7,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("home", _("Beranda"), "bi-house")]
+    items = [("home", _("Beranda"), "bi-house"), ("monitoring:dashboard", _("Dasbor"), "bi-speedometer2")]
     items.append(("programs:region_detail_root", _("Wilayah"), "bi-map"))
     items.append(("programs:program_list", _("Program"), "bi-briefcase"))
     if not user.is_read_only:

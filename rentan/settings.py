@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "programs",
     "participants",
     "claims",
+    "monitoring",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -175,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.import_batches_discard_stale",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Coverage snapshots of last month and this month, for every region (monitoring.tasks.coverage_nightly).
+    "coverage-nightly": {"task": "monitoring.tasks.coverage_nightly", "schedule": crontab(minute=0, hour=1)},
 }
 
 CACHES = {

@@ -2,15 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from rentan import views
+from monitoring import views as monitoring_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # Pimpinan land on their coverage dashboard; the other roles on rentan.views.home.
+    path("", monitoring_views.home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("programs.urls")),
     path("peserta/", include("participants.urls")),
     path("klaim/", include("claims.urls")),
+    path("dasbor/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

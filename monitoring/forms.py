@@ -1,0 +1,63 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.services import target_value_error
+from programs.forms import MonthField, ScopedRegionField
+from programs.models import Region, RegionTarget
+
+
+class RegionTargetForm(forms.ModelForm):
+    """One target or denominator of a region inside the user's scope, with its source."""
+
+    region = ScopedRegionField(
+        label=_("Kode wilayah"),
+        levels=list(Region.Level.values),
+        help_text=_("Provinsi (17), kabupaten/kota (17.71), kecamatan (17.71.05) atau desa (17.71.05.1001)."),
+    )
+
+    class Meta:
+        model = RegionTarget
+        fields = ["region", "year", "indicator", "value", "source", "note"]
+        help_texts = {
+            "value": _("Target UCJ dalam persen (mis. 48,00); yang lain dalam jiwa."),
+            "source": _("Dari mana angka ini: Kemendagri, RPJMN, RPJMD, BPS, P3KE/DTSEN atau pemda sendiri."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].user = user
+        self.fields["value"].localize = True
+        self.fields["value"].widget.is_localized = True
+        self.fields["year"].min_value = 2000
+        if self.instance.pk:
+            self.initial["region"] = self.instance.region_id
+        else:
+            self.initial.setdefault("year", timezone.localdate().year)
+
+    def clean(self):
+        data = super().clean()
+        problem = target_value_error(data.get("indicator"), data.get("value"))
+        if problem:
+            self.add_error("value", problem)
+        return data
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= timezone.localdate().year + 10:
+            raise forms.ValidationError(_("Tahun di luar rentang yang wajar."))
+        return year
+
+
+class TargetImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas CSV"),
+        help_text=_(
+            "Kolom: kode_wilayah, tahun, indikator, nilai, sumber, keterangan (dipisah koma atau titik koma). "
+            "Satu baris salah membatalkan seluruh berkas."
+        ),
+    )
+
+
+class RunStartForm(forms.Form):
+    month = MonthField(label=_("Bulan"), required=False)

@@ -1,0 +1,369 @@
+import hashlib
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from monitoring import selectors, services
+from monitoring.coverage import current_month, parse_month
+from monitoring.forms import RegionTargetForm, RunStartForm, TargetImportForm
+from monitoring.models import CoverageRun
+from monitoring.selectors import Dashboard, Measure
+from programs.models import FundingSource, RegionTarget
+from rentan import views as rentan_views
+from rentan.access import region_code_in_scope
+from rentan.audit import audit_record
+from rentan.charts import Bar, MapArea, Point, bar_chart, choropleth, line_chart
+from rentan.exports import xlsx_response
+from rentan.formatting import MONTHS, format_month, format_number
+from rentan.models import User
+from rentan.pagination import paginate
+
+
+@login_required
+def home(request):
+    """Pimpinan land on their dashboard; everyone else on the portal's home page."""
+    if request.user.role == User.Role.PIMPINAN:
+        return _dashboard(request, None, greeting=True)
+    return rentan_views.home(request)
+
+
+def _filters(request) -> dict:
+    month = None
+    text = request.GET.get("bulan", "")
+    if text:
+        try:
+            month = parse_month(text)
+        except ValueError:
+            month = None
+    return {
+        "month": month,
+        "program_code": request.GET.get("program", "").strip()[:40],
+        "funding_source": request.GET.get("sumber", "").strip()[:10],
+        "measure": request.GET.get("ukuran", Measure.UCJ)[:10],
+    }
+
+
+def _query(board: Dashboard) -> str:
+    """The filters as a query string, kept by every drill-down link and by the export."""
+    params = {"bulan": f"{board.month:%Y-%m}" if board.month else ""}
+    if board.program:
+        params["program"] = board.program.code
+    if board.funding_source:
+        params["sumber"] = board.funding_source
+    if board.measure != Measure.UCJ:
+        params["ukuran"] = board.measure
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+def _short_month(month) -> str:
+    return f"{MONTHS[month.month - 1][:3]} {month:%y}"
+
+
+def _charts(board: Dashboard, query: str) -> dict:
+    def href(code):
+        return f"{reverse('monitoring:dashboard_region', args=[code])}?{query}"
+
+    measure_name = _("cakupan pekerja rentan") if board.measure == Measure.RENTAN else _("cakupan UCJ")
+    bars = [
+        Bar(
+            label=row.name,
+            value=row.value,
+            target=row.target,
+            href=href(row.code),
+            note=_("%(count)s jiwa") % {"count": format_number(row.active)},
+        )
+        for row in board.rows
+    ]
+    title = _("%(measure)s per wilayah, terendah di atas") % {"measure": capfirst(measure_name)}
+    charts = {"bars": bar_chart(bars, title=title)}
+    if board.boundaries:
+        areas = [
+            MapArea(row.code, row.name, board.boundaries[row.code], row.value, row.target, href(row.code))
+            for row in board.rows
+            if row.code in board.boundaries
+        ]
+        charts["map"] = choropleth(areas, title=_("Peta %(measure)s") % {"measure": measure_name})
+        charts["unmapped"] = [row.name for row in board.rows if row.code not in board.boundaries]
+    points = [Point(_short_month(month), Decimal(s.active)) for month, s in board.trend if s is not None]
+    charts["trend"] = line_chart(points, title=_("Peserta aktif, 12 bulan terakhir")) if len(points) > 1 else ""
+    return charts
+
+
+PROBLEMS = {
+    "month": gettext_lazy("Ringkasan bulan yang diminta belum dihitung; ditampilkan bulan terakhir yang tersedia."),
+    "program": gettext_lazy("Program yang diminta tidak ditemukan di wilayah kerja Anda; ditampilkan semua program."),
+    "funding": gettext_lazy("Sumber dana yang diminta tidak dikenal; ditampilkan semua sumber dana."),
+}
+
+
+# The rendered figures of a dashboard are cached: they come from snapshots that change once a night (the key
+# carries the time of the last computation, so a recompute shows at once), and from claims and budgets, which
+# may thus show up to this many seconds late.
+FIGURES_CACHE_SECONDS = 300
+# Part of every key: bump it when the cached dict or its templates change shape, so a deploy never reads old ones.
+FIGURES_CACHE_VERSION = "2"
+
+
+def _cache_key(scope_key: str, code: str, month, versions, filters) -> str:
+    latest = max((at for _m, at in versions), default=None)
+    parts = [
+        scope_key,
+        code,
+        f"{month}",
+        f"{filters['month']}",
+        latest.isoformat() if latest else "",
+        filters["program_code"],
+        filters["funding_source"],
+        filters["measure"],
+        translation.get_language() or "",
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return f"monitoring:dashboard:{FIGURES_CACHE_VERSION}:{digest}"
+
+
+def _body(request, scope, versions, filters) -> dict:
+    """The dashboard's figures (everything but the per-user controls), read from snapshots and rendered."""
+    board = selectors.dashboard_for_user(user=request.user, scope=scope, versions=versions, **filters)
+    query = _query(board)
+    context = {
+        "board": board,
+        "query": query,
+        "charts": _charts(board, query) if board.month else {},
+        "problems": [PROBLEMS[p] for p in board.problems],
+        "funding_choices": FundingSource.choices,
+    }
+    return {
+        "title": str(scope.region) if scope.region else "",
+        "head": render_to_string("monitoring/_dashboard_head.html", context),
+        "figures": render_to_string("monitoring/_dashboard_figures.html", context),
+        "query": query,
+    }
+
+
+@login_required
+def dashboard(request, code=None):
+    """The coverage dashboard of a region (or of the user's whole scope).
+
+    The figures are rendered once per scope, region, filters and computation, then served from the cache: a
+    region outside the user's scope is refused before the cache is asked, a missing one when the figures are read.
+    """
+    return _dashboard(request, code)
+
+
+def _dashboard(request, code, *, greeting: bool = False):
+    filters = _filters(request)
+    if code is not None and not region_code_in_scope(request.user, code):
+        raise Http404
+    versions = selectors.coverage_month_versions()
+    month, _refused = selectors.resolve_month(versions, filters["month"])
+    key = _cache_key(selectors.scope_key(request.user), code or "", month, versions, filters)
+    body = cache.get(key)
+    if body is None:
+        scope = selectors.dashboard_scope_for_user(user=request.user, code=code)
+        body = _body(request, scope, versions, filters)
+        cache.set(key, body, FIGURES_CACHE_SECONDS)
+    may_recompute = services.may_start_coverage_run(request.user)
+    latest_run = selectors.coverage_run_latest() if may_recompute else None
+    context = {
+        "title": body["title"],
+        "month": month,
+        "body": {name: mark_safe(html) for name, html in body.items()},  # noqa: S308 - rendered by our templates
+        "may_recompute": may_recompute,
+        "run": latest_run if latest_run and latest_run.is_running else None,
+        "this_month": current_month(),
+        "greeting": greeting,
+    }
+    return render(request, "monitoring/dashboard.html", context)
+
+
+EXPORT_HEADER = [
+    gettext_lazy("Kode wilayah"),
+    gettext_lazy("Wilayah"),
+    gettext_lazy("Peserta aktif"),
+    gettext_lazy("Perubahan dari bulan lalu"),
+    gettext_lazy("Laki-laki"),
+    gettext_lazy("Perempuan"),
+    gettext_lazy("Penduduk bekerja"),
+    gettext_lazy("Cakupan UCJ (%)"),
+    gettext_lazy("Target UCJ (%)"),
+    gettext_lazy("Semesta pekerja rentan"),
+    gettext_lazy("Cakupan pekerja rentan (%)"),
+    gettext_lazy("Target jiwa pekerja rentan"),
+    gettext_lazy("Kekurangan jiwa"),
+    gettext_lazy("Sumber dana acuan"),
+    gettext_lazy("Iuran per bulan (Rp)"),
+    gettext_lazy("Kebutuhan anggaran setahun (Rp)"),
+    gettext_lazy("Tahun target"),
+]
+
+
+def _export_row(code: str, name: str, snapshot, change) -> list:
+    s = snapshot
+    return [
+        code,
+        name,
+        s.active if s else 0,
+        change,
+        s.active_male if s else 0,
+        s.active_female if s else 0,
+        s.penduduk_bekerja if s else None,
+        s.coverage_ucj_pct if s else None,
+        s.ucj_target_pct if s else None,
+        s.semesta_rentan if s else None,
+        s.coverage_rentan_pct if s else None,
+        s.target_jiwa if s else None,
+        s.gap_jiwa if s else None,
+        s.typical_funding_source if s else "",
+        s.monthly_iuran if s else None,
+        s.gap_rupiah if s else None,
+        s.targets_year if s else None,
+    ]
+
+
+@login_required
+def export(request, code=None):
+    """The dashboard's region table as XLSX: the same rows, order and figures as the page."""
+    board = selectors.dashboard_for_user(user=request.user, code=code, with_claims=False, **_filters(request))
+    if board.month is None:
+        messages.info(request, _("Belum ada ringkasan cakupan untuk diekspor."))
+        return redirect(
+            reverse("monitoring:dashboard_region", args=[code]) if code else reverse("monitoring:dashboard")
+        )
+    rows = [_export_row(row.code, row.name, row.current, row.change) for row in board.rows]
+    own_name = str(board.region) if board.region else _("Seluruh wilayah kerja")
+    rows.append(_export_row(board.code, _("Jumlah: %(name)s") % {"name": own_name}, board.current, board.change))
+    audit_record(
+        user=request.user,
+        action="export",
+        object_type="monitoring.CoverageSnapshot",
+        object_id=f"{board.month:%Y-%m}",
+        object_repr=f"{own_name} {format_month(board.month)}",
+        region_code=board.code,
+        changes={"filters": _query(board)},
+    )
+    return xlsx_response(
+        f"cakupan-{board.code or 'wilayah-kerja'}-{board.month:%Y-%m}.xlsx",
+        header=[str(h) for h in EXPORT_HEADER],
+        rows=rows,
+        sheet_title=_("Cakupan %(month)s") % {"month": format_month(board.month)},
+        text_columns=(0,),
+        widths={0: 16, 1: 34},
+    )
+
+
+# --- coverage runs -----------------------------------------------------------------------------------------------
+@require_POST
+@login_required
+def run_start(request):
+    """The "hitung ulang" button: queue a run for the month shown (the current month by default)."""
+    if not services.may_start_coverage_run(request.user):
+        raise PermissionDenied
+    form = RunStartForm(request.POST)
+    month = (form.cleaned_data["month"] if form.is_valid() else None) or current_month()
+    run, created = services.coverage_run_start(user=request.user, first_month=month, trigger=CoverageRun.Trigger.BUTTON)
+    run.refresh_from_db()  # in the embedded demo the task already ran inline, at commit
+    if request.htmx:
+        return render(request, "monitoring/_run_status.html", {"run": run, "created": created})
+    if created:
+        messages.success(request, _("Perhitungan cakupan %(month)s dimulai.") % {"month": format_month(month)})
+    else:
+        messages.info(request, _("Perhitungan lain sedang berjalan; tunggu sampai selesai."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("monitoring:dashboard")  # never an off-site redirect
+    return redirect(next_url)
+
+
+@login_required
+def run_status(request, pk):
+    """The part of the dashboard that follows a run; HTMX polls it while the run is going."""
+    run = selectors.coverage_run_get(pk=pk)
+    return render(request, "monitoring/_run_status.html", {"run": run})
+
+
+# --- targets -----------------------------------------------------------------------------------------------------
+def _require_target_editor(user):
+    if not services.may_edit_targets(user):
+        raise PermissionDenied
+
+
+@login_required
+def target_list(request):
+    year = request.GET.get("tahun", "")
+    targets = selectors.region_target_list_for_user(
+        user=request.user, year=int(year) if year.isdigit() else None, region_code=request.GET.get("wilayah", "")[:13]
+    )
+    context = {
+        "page": paginate(request, targets),
+        "year": year,
+        "region_code": request.GET.get("wilayah", "")[:13],
+        "may_edit": services.may_edit_targets(request.user),
+        "indicators": RegionTarget.Indicator.choices,
+    }
+    return render(request, "monitoring/target_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_create(request):
+    _require_target_editor(request.user)
+    form = RegionTargetForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        services.region_target_save(user=request.user, target=form.instance)
+        messages.success(request, _("Target disimpan. Dasbor memakainya setelah perhitungan cakupan berikutnya."))
+        return redirect("monitoring:target_list")
+    return render(request, "monitoring/target_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request, pk):
+    _require_target_editor(request.user)
+    target = selectors.region_target_get_for_user(user=request.user, pk=pk)
+    form = RegionTargetForm(request.POST or None, instance=target, user=request.user)
+    if form.is_valid():
+        services.region_target_save(user=request.user, target=form.instance)
+        messages.success(request, _("Target disimpan. Dasbor memakainya setelah perhitungan cakupan berikutnya."))
+        return redirect("monitoring:target_list")
+    return render(request, "monitoring/target_form.html", {"form": form, "target": target})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_import(request):
+    _require_target_editor(request.user)
+    form = TargetImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.region_targets_import(
+                user=request.user, data=upload.read(services.TARGET_CSV_MAX_BYTES + 1)
+            )
+        except services.TargetImportError as error:
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _("Impor target selesai: %(created)s baru, %(updated)s diubah, %(unchanged)s tidak berubah.")
+                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            )
+            return redirect("monitoring:target_list")
+    return render(request, "monitoring/target_import.html", {"form": form, "errors": errors})
