@@ -16,6 +16,7 @@ run: install
 	@DEBUG=1 $(MANAGE) load_regions
 	@DEBUG=1 $(MANAGE) load_boundaries --if-available
 	@DEBUG=1 $(MANAGE) seed_demo
+	@DEBUG=1 $(MANAGE) compute_coverage --all
 	@echo "Portal: http://127.0.0.1:8000  (berhenti: Ctrl+C)"
 	@DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
