@@ -1,6 +1,9 @@
 """Small security helpers shared by settings-driven libraries."""
 
+import time
+
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 
 
 def client_ip(request) -> str | None:
@@ -16,3 +19,24 @@ def client_ip(request) -> str | None:
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+class SessionRenewalMiddleware:
+    """Keeps a signed-in session alive while it is used, writing it at most once per SESSION_RENEW_AFTER seconds.
+
+    The idle timeout (SESSION_COOKIE_AGE) is counted from the last write of the session; renewing it on every
+    request would cost a database write per page view.
+    """
+
+    RENEWED_AT = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if session.session_key and SESSION_KEY in session:
+            now = int(time.time())
+            if now - session.get(self.RENEWED_AT, 0) >= settings.SESSION_RENEW_AFTER:
+                session[self.RENEWED_AT] = now  # marks the session modified: SessionMiddleware saves it
+        return self.get_response(request)

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "rentan.security.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,10 +190,12 @@ CACHES = {
 }
 
 # --- Security -----------------------------------------------------------------------------------------------
-# Idle timeout: every request renews the session, so SESSION_COOKIE_AGE is the time a session may stay unused.
+# Idle timeout: SessionRenewalMiddleware renews the session at most once per SESSION_RENEW_AFTER seconds, so
+# SESSION_COOKIE_AGE is the time a session may stay unused (give or take that interval). Saving it on every request
+# (SESSION_SAVE_EVERY_REQUEST) cost a database write per page view, most of a cached dashboard request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_AFTER = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

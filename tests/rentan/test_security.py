@@ -83,19 +83,32 @@ def test_pages_carry_a_content_security_policy_without_inline_script_or_other_or
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", response.text)
 
 
-def test_sessions_expire_after_idle_time_and_are_renewed_on_each_request(client, disnaker_kota_bengkulu, settings):
+def test_sessions_expire_after_idle_time_and_are_renewed_while_used(client, disnaker_kota_bengkulu, settings):
     import datetime
 
     from django.contrib.sessions.models import Session
     from django.core.cache import cache
     from django.utils import timezone
 
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert not settings.SESSION_SAVE_EVERY_REQUEST, "renewal is throttled by SessionRenewalMiddleware"
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
     client.force_login(disnaker_kota_bengkulu)
     assert client.get(reverse("home")).status_code == 200
     session = Session.objects.get()
     assert session.expire_date > timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+    # A request inside the renewal interval does not write the session again.
+    soon_expiring = timezone.now() + datetime.timedelta(minutes=5)
+    Session.objects.update(expire_date=soon_expiring)
+    cache.clear()
+    assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get().expire_date == soon_expiring
+
+    # Once the interval has passed, using the session renews it for a full idle timeout.
+    settings.SESSION_RENEW_AFTER = 0
+    assert client.get(reverse("home")).status_code == 200
+    renewed = Session.objects.get().expire_date
+    assert renewed > timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
     # Idle longer than the timeout: the stored session has expired and the next page asks for a login.
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
