@@ -101,8 +101,15 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.filter(region_q(user, "participant__desa__code"))
 
     def active_in(self, month):
-        """Enrolments that cover ``month`` (the first day of a month)."""
+        """Enrolments that cover ``month`` (the first day of a month), whether or not their iuran was paid."""
         return self.filter(Q(end_month__isnull=True) | Q(end_month__gte=month), start_month__lte=month)
+
+    def in_force_in(self, month):
+        """Enrolments that protect their participant in ``month``: covering it and not ended by arrears.
+
+        The ORM twin of ``monitoring.coverage.enrolment_active_sql``; claims and bills use this one.
+        """
+        return self.active_in(month).filter(Q(nonaktif_from__isnull=True) | Q(nonaktif_from__gt=month))
 
     def overlapping(self, start_month, end_month=None):
         """Enrolments sharing at least one month with ``start_month`` … ``end_month`` (open when None)."""
@@ -127,6 +134,11 @@ class Enrolment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Arrears (BPJS Perdir 22/2022, domain brief §2), maintained set-based by ``programs.billing.arrears_refresh``
+    # from the bills and payments: the first iuran month no longer protected because more than
+    # ``IURAN_ARREARS_NONAKTIF_AFTER`` consecutive months went unpaid (null: never), and the unpaid months now.
+    nonaktif_from = models.DateField(_("nonaktif sejak bulan"), null=True, blank=True)
+    arrears_months = models.PositiveSmallIntegerField(_("bulan menunggak"), default=0)
 
     objects = EnrolmentQuerySet.as_manager()
 

@@ -511,3 +511,207 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+# --- Bills, payments and credits (domain brief §2) ----------------------------------------------------------------
+# Written only by ``programs.billing``; the lines (one per enrolment and iuran month) are generated set-based there.
+
+KODE_REKENING_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
+
+
+class BillQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(program__in=Program.objects.for_user(user))
+
+
+class Bill(models.Model):
+    """The iuran bill of one program for one iuran month: its active enrolments × their monthly iuran.
+
+    One regular bill per program and month; an enrolment added after the bill was made is billed on a correction
+    bill linked to it (``corrects``), never twice (``BillLine`` is unique per enrolment and month). ``amount`` and
+    ``jiwa`` are summed by the database when the lines are written; ``paid_amount`` and ``settled_on`` follow the
+    payments and credits (``programs.billing.bill_settle``). Due date: the 15th of the iuran month, next working day
+    when that is a holiday (PP 44/2015, via Kompas; no late fine for BPU).
+    """
+
+    class Kind(models.TextChoices):
+        REGULAR = "REGULAR", _("Tagihan bulanan")
+        CORRECTION = "CORRECTION", _("Tagihan koreksi")
+
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="bills")
+    month = models.DateField(_("bulan iuran"))
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind, default=Kind.REGULAR)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("mengoreksi tagihan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    due_date = models.DateField(_("jatuh tempo"))
+    jiwa = models.PositiveIntegerField(_("jiwa"), default=0)
+    amount = models.DecimalField(_("jumlah tagihan"), max_digits=18, decimal_places=2, default=Decimal(0))
+    paid_amount = models.DecimalField(
+        _("terbayar"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("Pembayaran ditambah kredit masuk, dikurangi kelebihan yang dipindahkan ke bulan berikutnya."),
+    )
+    settled_on = models.DateField(_("lunas pada"), null=True, blank=True)
+    generated_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = BillQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tagihan iuran")
+        verbose_name_plural = _("tagihan iuran")
+        ordering = ["program_id", "-month", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "month"], condition=Q(kind="REGULAR"), name="bill_one_regular_per_program_month"
+            ),
+            models.CheckConstraint(name="bill_month_first_day", condition=Q(month__day=1)),
+            models.CheckConstraint(
+                name="bill_correction_links_original",
+                condition=Q(kind="REGULAR", corrects__isnull=True) | Q(kind="CORRECTION", corrects__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="bill_amounts_not_negative", condition=Q(amount__gte=0) & Q(paid_amount__gte=0)
+            ),
+        ]
+
+    def __str__(self):
+        label = _("Koreksi") if self.kind == self.Kind.CORRECTION else _("Tagihan")
+        return f"{label} {self.program} {self.month:%Y-%m}"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.settled_on is not None
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.amount - self.paid_amount, Decimal(0))
+
+
+class BillPrice(models.Model):
+    """How one group of a bill's lines was priced: the rate and discount rows used and the rule in words.
+
+    A group is one (transport sector, funding source) pair, the only things besides the program and the month that
+    change the iuran (``programs.rates``); the lines point here instead of repeating the rule a million times.
+    """
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="prices")
+    is_transport = models.BooleanField(_("sektor transportasi"))
+    funding_source = models.CharField(_("sumber dana"), max_length=10, choices=FundingSource)
+    jiwa = models.PositiveIntegerField(_("jiwa"), default=0)
+    jkk_rate = models.ForeignKey(IuranRate, on_delete=models.PROTECT, null=True, related_name="+")
+    jkm_rate = models.ForeignKey(IuranRate, on_delete=models.PROTECT, null=True, related_name="+")
+    jht_rate = models.ForeignKey(IuranRate, on_delete=models.PROTECT, null=True, related_name="+")
+    discount = models.ForeignKey(IuranDiscount, on_delete=models.PROTECT, null=True, related_name="+")
+    gross = models.DecimalField(_("iuran sebelum potongan"), max_digits=18, decimal_places=2)
+    discount_amount = models.DecimalField(_("potongan"), max_digits=18, decimal_places=2)
+    amount = models.DecimalField(_("iuran per jiwa"), max_digits=18, decimal_places=2)
+    rule = models.TextField(_("dasar perhitungan"), blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        verbose_name = _("dasar tarif tagihan")
+        verbose_name_plural = _("dasar tarif tagihan")
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "is_transport", "funding_source"], name="bill_price_group_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.bill} · {self.funding_source}{' · transport' if self.is_transport else ''}"
+
+
+class BillLine(models.Model):
+    """One enrolment's iuran for one month, on a regular or a correction bill (never on two bills)."""
+
+    # The unique (enrolment, month) index serves lookups by enrolment; the FK to the price needs no index.
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    enrolment = models.ForeignKey(
+        "participants.Enrolment", on_delete=models.PROTECT, related_name="bill_lines", db_index=False
+    )
+    month = models.DateField(_("bulan iuran"))
+    price = models.ForeignKey(BillPrice, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    amount = models.DecimalField(_("iuran"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("rincian tagihan")
+        verbose_name_plural = _("rincian tagihan")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "month"], name="bill_line_one_per_enrolment_month"),
+            models.CheckConstraint(name="bill_line_amount_not_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.bill_id}/{self.enrolment_id} {self.month:%Y-%m}"
+
+
+class PaymentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(bill__program__in=Program.objects.for_user(user))
+
+
+class Payment(models.Model):
+    """A transfer (SP2D) paying a bill, wholly or in part; more than the bill is credited to the next month."""
+
+    bill = models.ForeignKey(Bill, verbose_name=_("tagihan"), on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("tanggal bayar"))
+    amount = models.DecimalField(_("jumlah"), max_digits=18, decimal_places=2)
+    sp2d_number = models.CharField(_("nomor SP2D"), max_length=100)
+    kode_rekening = models.CharField(
+        _("kode rekening"),
+        max_length=60,
+        help_text=_("Kode rekening belanja (Permendagri 90/2019), angka dipisah titik, mis. 5.1.02.01.01.0001."),
+    )
+    note = models.CharField(_("catatan"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pembayaran iuran")
+        verbose_name_plural = _("pembayaran iuran")
+        ordering = ["-paid_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="payment_kode_rekening_format", condition=Q(kode_rekening__regex=KODE_REKENING_PATTERN)
+            ),
+        ]
+
+    def __str__(self):
+        return f"SP2D {self.sp2d_number} · {self.bill}"
+
+
+class BillCredit(models.Model):
+    """An overpayment of ``source_bill`` carried to the program's regular bill of the next month.
+
+    One row per overpaid bill, rewritten (and audited) whenever its payments change; ``target_bill`` stays empty
+    until the next month's bill exists, and is filled when it is generated.
+    """
+
+    source_bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="credit_out")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    target_month = models.DateField(_("dikreditkan ke bulan"))
+    target_bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="credits_in")
+    amount = models.DecimalField(_("kelebihan bayar"), max_digits=18, decimal_places=2)
+    credited_on = models.DateField(_("tanggal kredit"))
+
+    class Meta:
+        verbose_name = _("kredit kelebihan bayar")
+        verbose_name_plural = _("kredit kelebihan bayar")
+        constraints = [models.CheckConstraint(name="bill_credit_amount_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self):
+        return f"{self.source_bill} → {self.target_month:%Y-%m}: {self.amount}"

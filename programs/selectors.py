@@ -1,7 +1,10 @@
-from django.db.models import Count, Q
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from programs.models import Program, Region
+from programs.models import Bill, BillCredit, Payment, Program, Region
 from rentan.access import region_q
 
 
@@ -56,3 +59,80 @@ def program_get_for_user(*, user, code: str, writable: bool = False) -> Program:
     if program is None:
         raise Http404
     return program
+
+
+# --- bills, payments, realisation ----------------------------------------------------------------------------------
+def program_realisation(programs, year: int) -> dict[int, Decimal]:
+    """Iuran paid per program in fiscal year ``year`` (SP2D dated that year), summed by the database.
+
+    ``programs`` is any Program queryset (already scoped by the caller); every program in it gets an entry,
+    ``Decimal(0)`` when nothing was paid. Overpayments count where the money was paid: realisasi is cash spent.
+    """
+    paid = Sum("bills__payments__amount", filter=Q(bills__payments__paid_on__year=year))
+    rows = (
+        Program.objects.filter(pk__in=programs.values("pk"))
+        .order_by()
+        .annotate(paid=Coalesce(paid, Value(Decimal(0)), output_field=DecimalField(max_digits=18, decimal_places=2)))
+        .values_list("pk", "paid")
+    )
+    return dict(rows)
+
+
+def program_bills(*, program: Program):
+    """The program's bills, newest month first, corrections after their regular bill."""
+    return program.bills.order_by("-month", "kind", "pk")
+
+
+def bill_get_for_program(*, program: Program, pk: int) -> Bill:
+    bill = program.bills.filter(pk=pk).first()
+    if bill is None:
+        raise Http404
+    return bill
+
+
+def bill_lines(*, bill: Bill):
+    """A bill's lines with the participant's name and masked-NIK source, and the rule that priced them."""
+    return bill.lines.select_related("enrolment__participant", "price").order_by("enrolment__participant__nama", "pk")
+
+
+def program_payments(*, program: Program):
+    return Payment.objects.filter(bill__program=program).select_related("bill").order_by("-paid_on", "-pk")
+
+
+def payment_get_for_program(*, program: Program, pk: int) -> Payment:
+    payment = program_payments(program=program).filter(pk=pk).first()
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def program_credits(*, program: Program):
+    return BillCredit.objects.filter(program=program).select_related("source_bill", "target_bill")
+
+
+def program_enrolled_jiwa(*, program: Program, month) -> int:
+    """Enrolments of the program covering ``month`` (protected or not)."""
+    return program.enrolments.active_in(month).count()
+
+
+def program_arrears_summary(*, program: Program, month) -> dict:
+    """How many of the program's enrolments covering ``month`` are aktif, menunggak 1/2/3+ months, nonaktif."""
+    enrolments = program.enrolments.active_in(month)
+    nonaktif = Q(nonaktif_from__isnull=False, nonaktif_from__lte=month)
+    counts = enrolments.aggregate(
+        nonaktif=Count("pk", filter=nonaktif),
+        one=Count("pk", filter=~nonaktif & Q(arrears_months=1)),
+        two=Count("pk", filter=~nonaktif & Q(arrears_months=2)),
+        more=Count("pk", filter=~nonaktif & Q(arrears_months__gte=3)),
+    )
+    return counts
+
+
+def program_arrears_list(*, program: Program, month):
+    """Enrolments of the program in arrears or ended by arrears, longest arrears first."""
+    return (
+        program.enrolments.filter(Q(arrears_months__gt=0) | Q(nonaktif_from__isnull=False))
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=F("nonaktif_from")) | Q(nonaktif_from__isnull=True))
+        .select_related("participant")
+        .order_by(F("nonaktif_from").asc(nulls_last=True), "-arrears_months", "participant__nama", "pk")
+    )
