@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "participants",
     "claims",
     "monitoring",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +245,47 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+}
+
+# --- API (/api/v1/, the api app) ------------------------------------------------------------------------------
+# Personal tokens first: an unauthenticated call gets 401 with "WWW-Authenticate: Bearer". The portal session works
+# too (browsable API, docs). JSON only; cursor pagination; errors as {"code", "message", "errors"} in Indonesian.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.RentanAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="1200/min")},
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rentan API",
+    "DESCRIPTION": (
+        "API Rentan versi 1 untuk sistem di sekitar portal (BPJS Ketenagakerjaan, Satu Data, SIPD). Autentikasi: "
+        "token API pribadi (header Authorization: Bearer <token>) yang dibuat di portal, dengan peran dan wilayah "
+        "pemiliknya. Setiap panggilan tercatat di jejak audit."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "ClaimTypeEnum": "claims.models.Claim.Type",
+        "ParticipantStatusEnum": "participants.models.Participant.Status",
+    },
 }
 
 # --- Participants ------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ urlpatterns = [
     path("peserta/", include("participants.urls")),
     path("klaim/", include("claims.urls")),
     path("dasbor/", include("monitoring.urls")),
+    # The JSON API (/api/v1/), its docs, and the personal tokens page (/akun/token-api/).
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
