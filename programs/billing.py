@@ -531,3 +531,16 @@ def enrolment_arrears_status(enrolment) -> str:
     if enrolment.nonaktif_from is not None and enrolment.nonaktif_from <= today:
         return "nonaktif"
     return "menunggak" if enrolment.arrears_months else "aktif"
+
+
+def bill_generate_request(*, user, program: Program, month: datetime.date) -> None:
+    """Queue the bill of ``month`` for ``program`` (a large program takes longer than a web request may)."""
+    _require_program_manager(user)
+    program_id, user_id, iso = program.pk, user.pk, month_start(month).isoformat()
+
+    def enqueue():
+        from programs.tasks import bill_generate_program
+
+        bill_generate_program.delay(program_id, iso, user_id)
+
+    transaction.on_commit(enqueue)

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Budget, FundingSource, Program, Region
+from programs.models import Budget, FundingSource, Payment, Program, Region
 from rentan.access import region_code_in_scope
 
 
@@ -120,3 +120,27 @@ class WhatIfForm(forms.Form):
     year = forms.IntegerField(label=_("Tahun anggaran"), min_value=2015, max_value=2100)
     extra_jiwa = forms.IntegerField(label=_("Tambah jiwa"), min_value=0, required=False)
     extra_from = MonthField(label=_("mulai bulan"), required=False)
+
+
+class BillGenerateForm(forms.Form):
+    month = MonthField(label=_("Bulan iuran"))
+
+
+class PaymentForm(forms.ModelForm):
+    """An SP2D against one of the program's bills; the bill list is the program's own."""
+
+    class Meta:
+        model = Payment
+        fields = ["bill", "paid_on", "amount", "sp2d_number", "kode_rekening", "note"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bill"].queryset = program.bills.order_by("-month", "kind", "pk")
+        self.fields["bill"].empty_label = None
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("Jumlah pembayaran harus lebih dari nol."))
+        return amount

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -669,6 +670,12 @@ class Payment(models.Model):
     kode_rekening = models.CharField(
         _("kode rekening"),
         max_length=60,
+        validators=[
+            RegexValidator(
+                KODE_REKENING_PATTERN,
+                message=_("Kode rekening hanya berisi angka yang dipisah titik, mis. 5.1.02.01.01.0001."),
+            )
+        ],
         help_text=_("Kode rekening belanja (Permendagri 90/2019), angka dipisah titik, mis. 5.1.02.01.01.0001."),
     )
     note = models.CharField(_("catatan"), max_length=200, blank=True)
@@ -686,7 +693,9 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(
-                name="payment_kode_rekening_format", condition=Q(kode_rekening__regex=KODE_REKENING_PATTERN)
+                name="payment_kode_rekening_format",
+                condition=Q(kode_rekening__regex=KODE_REKENING_PATTERN),
+                violation_error_message=_("Kode rekening hanya berisi angka yang dipisah titik."),
             ),
         ]
 

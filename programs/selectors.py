@@ -90,9 +90,13 @@ def bill_get_for_program(*, program: Program, pk: int) -> Bill:
     return bill
 
 
-def bill_lines(*, bill: Bill):
-    """A bill's lines with the participant's name and masked-NIK source, and the rule that priced them."""
-    return bill.lines.select_related("enrolment__participant", "price").order_by("enrolment__participant__nama", "pk")
+def bill_lines_for_user(*, user, bill: Bill):
+    """A bill's lines of the participants the user may see (a province bill also lists other kab/kota's people)."""
+    return (
+        bill.lines.filter(region_q(user, "enrolment__participant__desa__code"))
+        .select_related("enrolment__participant", "price")
+        .order_by("enrolment__participant__nama", "pk")
+    )
 
 
 def program_payments(*, program: Program):
@@ -128,11 +132,11 @@ def program_arrears_summary(*, program: Program, month) -> dict:
     return counts
 
 
-def program_arrears_list(*, program: Program, month):
-    """Enrolments of the program in arrears or ended by arrears, longest arrears first."""
+def program_arrears_list_for_user(*, user, program: Program):
+    """The program's enrolments in arrears or ended by arrears whose participant the user may see, ended first."""
     return (
         program.enrolments.filter(Q(arrears_months__gt=0) | Q(nonaktif_from__isnull=False))
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=F("nonaktif_from")) | Q(nonaktif_from__isnull=True))
+        .filter(region_q(user, "participant__desa__code"))
         .select_related("participant")
         .order_by(F("nonaktif_from").asc(nulls_last=True), "-arrears_months", "participant__nama", "pk")
     )

@@ -41,3 +41,22 @@ def arrears_refresh_program(program_id: int) -> int:
 
     program = Program.objects.filter(pk=program_id).first()
     return arrears_refresh(program=program) if program else 0
+
+
+@shared_task(**BILL_LIMITS)
+def bill_generate_program(program_id: int, month_iso: str, user_id: int | None = None) -> int:
+    """Bill one program for one month on request (the program page's button); returns the lines written."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from programs.billing import arrears_refresh, bill_generate
+
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return 0
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    result = bill_generate(program=program, month=datetime.date.fromisoformat(month_iso), user=user)
+    if result.created:
+        arrears_refresh(program=program)
+    return result.lines

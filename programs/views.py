@@ -1,24 +1,46 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from programs import services
-from programs.forms import BudgetForm, PlannerForm, ProgramForm, RegionPlannerForm, WhatIfForm
+from programs import billing, services
+from programs.forms import (
+    BillGenerateForm,
+    BudgetForm,
+    PaymentForm,
+    PlannerForm,
+    ProgramForm,
+    RegionPlannerForm,
+    WhatIfForm,
+)
 from programs.models import Region
-from programs.planning import plan_budget, plan_child_regions, program_burn_down
+from programs.planning import current_pagu, plan_budget, plan_child_regions, program_burn_down
 from programs.selectors import (
+    bill_get_for_program,
+    bill_lines_for_user,
+    payment_get_for_program,
+    program_arrears_list_for_user,
+    program_arrears_summary,
+    program_bills,
+    program_credits,
+    program_enrolled_jiwa,
     program_get_for_user,
     program_list_for_user,
+    program_payments,
+    program_realisation,
     region_breadcrumb_for_user,
     region_children_for_user,
     region_get_for_user,
     region_roots_for_user,
 )
 from rentan.access import region_code_in_scope
+from rentan.charts import Bar, bar_chart
+from rentan.formatting import format_month, format_rupiah
 from rentan.pagination import paginate
 
 
@@ -94,8 +116,132 @@ def program_detail(request, code):
         "form": form,
         "can_edit": request.user.may_manage_programs and region_code_in_scope(request.user, program.owner_region_id),
     }
-    template = "programs/_burn_down.html" if request.htmx else "programs/program_detail.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "programs/_burn_down.html", context)
+    month = billing.month_start(timezone.localdate())
+    context.update(
+        _money_context(program, year),
+        month=month,
+        enrolled_jiwa=program_enrolled_jiwa(program=program, month=month),
+        arrears=program_arrears_summary(program=program, month=month),
+        bills=paginate(request, program_bills(program=program), per_page=12),
+        payments=program_payments(program=program)[:20],
+        credits=program_credits(program=program),
+        generate_form=BillGenerateForm(initial={"month": month}),
+    )
+    return render(request, "programs/program_detail.html", context)
+
+
+def _money_context(program, year: int) -> dict:
+    """Realisasi of ``year`` against the pagu in force, as figures and as one bar (100% = the pagu)."""
+    pagu = current_pagu(program, year)
+    realised = program_realisation(type(program).objects.filter(pk=program.pk), year)[program.pk]
+    percent = (realised * 100 / pagu) if pagu else None
+    bar = Bar(
+        label=_("Realisasi %(year)s") % {"year": year},
+        value=percent,
+        target=Decimal(100) if pagu else None,
+        note=_("%(paid)s dari pagu %(pagu)s") % {"paid": format_rupiah(realised), "pagu": format_rupiah(pagu)}
+        if pagu
+        else _("%(paid)s, pagu belum dicatat") % {"paid": format_rupiah(realised)},
+    )
+    return {"pagu": pagu, "realised": realised, "realisation_chart": bar_chart([bar], title=_("Realisasi vs pagu"))}
+
+
+@login_required
+@require_POST
+def bill_generate(request, code):
+    _require_manager(request.user)
+    program = program_get_for_user(user=request.user, code=code, writable=True)
+    form = BillGenerateForm(request.POST)
+    if form.is_valid():
+        billing.bill_generate_request(user=request.user, program=program, month=form.cleaned_data["month"])
+        messages.success(
+            request,
+            _("Tagihan %(month)s sedang dibuat; muat ulang halaman ini sebentar lagi.")
+            % {"month": format_month(form.cleaned_data["month"])},
+        )
+    else:
+        messages.error(request, _("Bulan iuran tidak valid."))
+    return redirect("programs:program_detail", code=program.code)
+
+
+@login_required
+def bill_detail(request, code, pk):
+    program = program_get_for_user(user=request.user, code=code)
+    bill = bill_get_for_program(program=program, pk=pk)
+    context = {
+        "program": program,
+        "bill": bill,
+        "prices": bill.prices.select_related("discount").order_by("funding_source", "is_transport"),
+        "lines": paginate(request, bill_lines_for_user(user=request.user, bill=bill)),
+        "payments": bill.payments.order_by("paid_on", "pk"),
+        "corrections": bill.corrections.order_by("pk"),
+    }
+    return render(request, "programs/bill_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_create(request, code):
+    _require_manager(request.user)
+    program = program_get_for_user(user=request.user, code=code, writable=True)
+    form = PaymentForm(request.POST or None, program=program, initial={"paid_on": timezone.localdate()})
+    if form.is_valid() and _save_payment(
+        form, lambda data: billing.payment_create(user=request.user, program=program, data=data)
+    ):
+        messages.success(request, _("Pembayaran dicatat."))
+        return redirect("programs:program_detail", code=program.code)
+    return render(request, "programs/payment_form.html", {"form": form, "program": program})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_edit(request, code, pk):
+    _require_manager(request.user)
+    program = program_get_for_user(user=request.user, code=code, writable=True)
+    payment = payment_get_for_program(program=program, pk=pk)
+    form = PaymentForm(request.POST or None, instance=payment, program=program)
+    if form.is_valid() and _save_payment(
+        form, lambda data: billing.payment_update(user=request.user, program=program, payment=payment, data=data)
+    ):
+        messages.success(request, _("Perubahan pembayaran disimpan."))
+        return redirect("programs:program_detail", code=program.code)
+    return render(request, "programs/payment_form.html", {"form": form, "program": program, "payment": payment})
+
+
+def _save_payment(form, save) -> bool:
+    """Call the service; its validation errors go back onto the form (Indonesian messages)."""
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def payment_delete(request, code, pk):
+    _require_manager(request.user)
+    program = program_get_for_user(user=request.user, code=code, writable=True)
+    payment = payment_get_for_program(program=program, pk=pk)
+    billing.payment_delete(user=request.user, program=program, payment=payment)
+    messages.success(request, _("Pembayaran dihapus."))
+    return redirect("programs:program_detail", code=program.code)
+
+
+@login_required
+def arrears_list(request, code):
+    program = program_get_for_user(user=request.user, code=code)
+    enrolments = program_arrears_list_for_user(user=request.user, program=program)
+    context = {
+        "program": program,
+        "page": paginate(request, enrolments),
+        "threshold": billing.arrears_threshold(),
+        "month": billing.month_start(timezone.localdate()),
+    }
+    return render(request, "programs/arrears_list.html", context)
 
 
 @login_required
