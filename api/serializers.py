@@ -16,6 +16,7 @@ from programs.models import FundingSource, Program, Region
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PERCENT = {"max_digits": 7, "decimal_places": 2}
+NIK_INVALID = {"invalid": _("NIK harus 16 digit angka.")}
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -136,7 +137,12 @@ class ParticipantFilterSerializer(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=13, help_text=_("Kode wilayah domisili (dan isinya)."))
     status = serializers.ChoiceField(choices=Participant.Status.choices, required=False)
     program = serializers.CharField(required=False, max_length=40, help_text=_("Kode program."))
-    nik = serializers.RegexField(r"^[0-9]{1,16}$", required=False, help_text=_("NIK lengkap atau awalannya."))
+    nik = serializers.RegexField(
+        r"^[0-9]{1,16}$",
+        required=False,
+        help_text=_("NIK lengkap atau awalannya."),
+        error_messages={"invalid": _("Isi dengan angka NIK (paling banyak 16 digit).")},
+    )
 
 
 class EnrolmentFilterSerializer(serializers.Serializer):
@@ -215,7 +221,13 @@ class ClaimActionSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=2**62, help_text=_("pay: id ahli waris penerima.")
     )
     bank_name = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
-    bank_account = serializers.RegexField(r"^[0-9]{0,30}$", required=False, allow_blank=True, default="")
+    bank_account = serializers.RegexField(
+        r"^[0-9]{0,30}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": _("Nomor rekening hanya berisi angka.")},
+    )
 
     def validate(self, data):
         action = data["action"]
@@ -319,8 +331,12 @@ class CoverageRegionSerializer(serializers.Serializer):
 
 # --- BPJS reply --------------------------------------------------------------------------------------------------
 class BpjsReplyRowSerializer(serializers.Serializer):
-    nik = serializers.RegexField(r"^[0-9]{16}$", help_text=_("NIK 16 digit."))
-    kpj = serializers.RegexField(r"^[0-9]{1,11}$", help_text=_("Nomor KPJ (kartu peserta), paling banyak 11 digit."))
+    nik = serializers.RegexField(r"^[0-9]{16}$", help_text=_("NIK 16 digit."), error_messages=NIK_INVALID)
+    kpj = serializers.RegexField(
+        r"^[0-9]{1,11}$",
+        help_text=_("Nomor KPJ (kartu peserta), paling banyak 11 digit."),
+        error_messages={"invalid": _("Nomor KPJ berisi 1 sampai 11 angka.")},
+    )
     membership_start = serializers.DateField(required=False, allow_null=True)
     status = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
 
@@ -385,7 +401,10 @@ class IncidentSerializer(serializers.Serializer):
 
 class SimulationSerializer(serializers.Serializer):
     nik = serializers.RegexField(
-        r"^[0-9]{16}$", required=False, help_text=_("Peserta yang terdaftar di wilayah Anda; atau isi history.")
+        r"^[0-9]{16}$",
+        required=False,
+        help_text=_("Peserta yang terdaftar di wilayah Anda; atau isi history."),
+        error_messages=NIK_INVALID,
     )
     history = HistorySerializer(
         many=True, required=False, max_length=60, help_text=_("Riwayat kepesertaan rekaan bila tanpa NIK.")

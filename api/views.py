@@ -16,12 +16,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import serializers as s
 from api.pagination import ApiCursorPagination
@@ -41,11 +42,21 @@ from programs.selectors import program_get_for_user, program_list_for_user, regi
 from rentan.access import region_code_in_scope, region_q
 
 
-class ApiView(GenericAPIView):
+class ApiView(APIView):
     """Base of every API view: cursor pagination, and one audit row per call whatever its outcome."""
 
     pagination_class = ApiCursorPagination
     audit_region = ""  # a detail view sets the region of the object it showed, for "who touched Kaur's data"
+
+    @cached_property
+    def paginator(self):
+        return self.pagination_class() if self.pagination_class else None
+
+    def paginate_queryset(self, queryset):
+        return self.paginator.paginate_queryset(queryset, self.request, view=self)
+
+    def get_paginated_response(self, data):
+        return self.paginator.get_paginated_response(data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
