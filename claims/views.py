@@ -36,7 +36,7 @@ from claims.selectors import (
     with_late_days,
 )
 from claims.workflow import Action, may, may_edit_file
-from rentan.audit import audit_record
+from rentan.audit import audit_read, audit_record
 from rentan.pagination import paginate
 
 # One form and one service per workflow step; the step's URL name is the action (claims:approve, claims:pay, ...).
@@ -164,6 +164,7 @@ def claim_detail(request, pk):
         "heir_form": HeirForm() if overview.may_edit else None,
         "document_form": DocumentForm() if overview.may_edit else None,
     }
+    audit_read(request, claim)
     return render(request, "claims/claim_detail.html", context)
 
 

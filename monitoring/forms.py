@@ -2,9 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.services import target_value_error
+from monitoring.services import TARGET_CSV_MAX_BYTES, target_value_error
 from programs.forms import MonthField, ScopedRegionField
 from programs.models import Region, RegionTarget
+from rentan.uploads import UploadRefused, check_spreadsheet
 
 
 class RegionTargetForm(forms.ModelForm):
@@ -57,6 +58,18 @@ class TargetImportForm(forms.Form):
             "Satu baris salah membatalkan seluruh berkas."
         ),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > TARGET_CSV_MAX_BYTES:
+            raise forms.ValidationError(_("Berkas terlalu besar (paling besar 1 MB)."))
+        try:
+            kind = check_spreadsheet(upload)  # the content must be text, whatever the name says
+        except UploadRefused as error:
+            raise forms.ValidationError(str(error)) from error
+        if kind != "csv":
+            raise forms.ValidationError(_("Unggah berkas CSV (teks), bukan berkas Excel."))
+        return upload
 
 
 class RunStartForm(forms.Form):

@@ -10,6 +10,7 @@ from participants.models import ImportBatch, Participant
 from participants.services import default_start_month, nik_check_for
 from programs.forms import MonthField
 from programs.models import Occupation, Program, Region
+from rentan.uploads import UploadRefused, check_spreadsheet
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
@@ -160,6 +161,10 @@ def _check_upload(upload) -> None:
         )
     if upload.size == 0:
         raise forms.ValidationError(_("Berkas kosong."))
+    try:
+        check_spreadsheet(upload)  # refused here, nothing is stored and no import is recorded
+    except UploadRefused as error:
+        raise forms.ValidationError(str(error)) from error
 
 
 class ImportUploadForm(forms.Form):
@@ -228,3 +233,24 @@ class BpjsReplyForm(forms.Form):
         upload = self.cleaned_data["file"]
         _check_upload(upload)
         return upload
+
+
+class RevealNikForm(forms.Form):
+    """Why a full NIK is needed: stored with the audit row (UU 27/2022 Pasal 16, purpose limitation)."""
+
+    REASON_MIN_LENGTH = 10
+
+    reason = forms.CharField(
+        label=gettext_lazy("Alasan menampilkan NIK lengkap"),
+        min_length=REASON_MIN_LENGTH,
+        max_length=255,
+        help_text=gettext_lazy("Misalnya: mencocokkan dengan KTP saat verifikasi klaim. Alasan dicatat."),
+        error_messages={
+            "required": gettext_lazy("Tuliskan alasan Anda memerlukan NIK lengkap."),
+            "min_length": gettext_lazy("Alasan terlalu singkat; tulis paling sedikit %(limit_value)d karakter."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -10,6 +10,7 @@ from django.http import Http404
 from participants.models import OPEN_END, Enrolment, ImportBatch, Participant
 from programs.models import Occupation, Program, Region
 from rentan.access import region_code_in_scope
+from rentan.formatting import mask_nik
 
 
 def participant_list_for_user(
@@ -193,11 +194,14 @@ def bpjs_registration_rows_for_user(*, user, program: Program):
 
 
 def participant_export_rows(participants):
-    """Rows of the participant list export, streamed from the database."""
+    """Rows of the participant list export, streamed from the database; the NIK is masked (``1771••••••••0001``).
+
+    A list with full NIKs leaves the portal only as the BPJS registration export, for roles that may reveal NIKs.
+    """
     for p in participants.iterator(chunk_size=2000):
         kecamatan = p.desa.parent
         yield (
-            p.nik,
+            mask_nik(p.nik),
             p.nama,
             p.tempat_lahir,
             p.tanggal_lahir,

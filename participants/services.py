@@ -612,6 +612,13 @@ def import_batch_confirm(*, user, batch: ImportBatch) -> ImportBatch:
     )
     if not started:
         raise ValidationError(_("Impor ini tidak sedang menunggu konfirmasi."))
+    audit_record(
+        user=user,
+        action="import",
+        instance=batch,
+        region_code=batch.region_id or "",
+        changes={"status": [ImportBatch.Status.VALIDATED, ImportBatch.Status.RUNNING]},
+    )
     from participants import tasks
 
     transaction.on_commit(lambda: tasks.import_batch_commit.delay(batch.pk))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tambah/", views.participant_create, name="create"),
     path("<int:pk>/", views.participant_detail, name="detail"),
     path("<int:pk>/ubah/", views.participant_edit, name="edit"),
+    path("<int:pk>/nik/", views.participant_reveal_nik, name="reveal_nik"),
     path("<int:pk>/daftarkan/", views.participant_enrol, name="enrol"),
     path("impor/", views.import_list, name="import_list"),
     path("impor/templat/", views.import_template, name="import_template"),

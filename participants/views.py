@@ -21,10 +21,12 @@ from participants.forms import (
     ImportUploadForm,
     ParticipantFilterForm,
     ParticipantForm,
+    RevealNikForm,
 )
 from participants.importing.columns import PARTICIPANT_COLUMNS
 from participants.models import ImportBatch
 from programs.selectors import program_get_for_user
+from rentan.audit import audit_read
 from rentan.exports import csv_response, xlsx_response
 from rentan.pagination import paginate
 
@@ -106,8 +108,29 @@ def participant_detail(request, pk):
         "may_edit": may_edit,
         "enrol_form": EnrolmentForm(user=request.user) if may_edit else None,
         "today": timezone.localdate(),
+        "may_reveal": request.user.may_reveal_nik,
+        "reveal_form": RevealNikForm(),
     }
+    audit_read(request, participant, action="view")
     return render(request, "participants/participant_detail.html", context)
+
+
+@require_POST
+@login_required
+def participant_reveal_nik(request, pk):
+    """Show one participant's full NIK in this one response, for a stated reason, and audit it."""
+    if not request.user.may_reveal_nik:
+        raise PermissionDenied  # before the lookup: the refusal says nothing about which participants exist
+    participant = selectors.participant_get_for_user(user=request.user, pk=pk)
+    form = RevealNikForm(request.POST)
+    revealed = form.is_valid()
+    if revealed:
+        audit_read(request, participant, action="reveal", reason=form.cleaned_data["reason"])
+    context = {"participant": participant, "may_reveal": True, "reveal_form": form, "revealed": revealed}
+    template = "participants/_nik.html" if request.htmx else "participants/participant_nik.html"
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"  # the full NIK must not stay in a browser or proxy cache
+    return response
 
 
 @editor_required
@@ -257,6 +280,10 @@ def import_cancel(request, pk):
 @login_required
 def import_report(request, pk):
     batch = selectors.import_batch_get_for_user(user=request.user, pk=pk)
+    # The refused rows come back exactly as uploaded (full NIKs, to be corrected): for the uploader, and for those
+    # who may reveal NIKs. Others see the reasons line by line, masked, on the import page.
+    if batch.created_by_id != request.user.pk and not request.user.may_reveal_nik:
+        raise PermissionDenied(_("Berkas baris ditolak berisi NIK lengkap; hanya pengunggahnya yang dapat mengunduh."))
     path = Path(batch.error_report_path) if batch.error_report_path else None
     if not batch.rows_refused or path is None or not path.exists():
         raise Http404
@@ -278,6 +305,14 @@ def import_template(request):
 # --- BPJS collective registration and its reply ------------------------------------------------------------------
 @login_required
 def bpjs_registration(request, code):
+    """The collective registration list BPJS needs, with full NIKs: only for roles that may reveal NIKs."""
+    if not request.user.may_reveal_nik:
+        raise PermissionDenied(
+            _(
+                "Daftar registrasi BPJS berisi NIK lengkap. Minta administrator menambahkan Anda ke kelompok "
+                "“Penampil NIK lengkap”, atau minta petugas BPJS cabang mengunduhnya."
+            )
+        )
     program = program_get_for_user(user=request.user, code=code)
     services.export_record(user=request.user, what="bpjs_registration", detail=program.code)
     rows = selectors.bpjs_registration_rows_for_user(user=request.user, program=program)
@@ -317,4 +352,5 @@ def double_funding(request):
     page = paginate(request, pairs, per_page=50)
     enrolments = selectors.enrolments_by_id({pk for pair in page.object_list for pk in pair})
     rows = [(enrolments[a], enrolments[b]) for a, b in page.object_list]
+    audit_read(request, "participants.double_funding", detail=f"halaman {page.number}")
     return render(request, "participants/double_funding.html", {"page": page, "rows": rows})

@@ -58,3 +58,50 @@ def audit_record(
         changes=changes or {},
         reason=reason,
     )
+
+
+def _region_of(instance: models.Model) -> str:
+    """The region code an object belongs to, read from fields already loaded (no query)."""
+    for name in ("region_code", "desa_id", "region_id", "owner_region_id"):
+        value = getattr(instance, name, None)
+        if isinstance(value, str) and value:
+            return value
+    participant = getattr(instance, "participant", None)  # claims, enrolments
+    return (getattr(participant, "desa_id", None) or "") if participant is not None else ""
+
+
+def audit_read(
+    request,
+    target: models.Model | str,
+    *,
+    action: str = "view",
+    detail: str = "",
+    reason: str = "",
+    region_code: str | None = None,
+    object_id: str = "",
+) -> AuditEvent:
+    """Record that personal data was seen or downloaded (UU 27/2022: sensitive reads are logged like writes).
+
+    ``request`` is the HttpRequest (or, from a command or task, the user). ``target`` is the model row that was
+    read (participant, claim, import batch, ...) or, for a list or a file, a label such as
+    ``"participants.export"``. ``action`` is one of ``AuditEvent.Action``: ``view`` (a detail page), ``reveal``
+    (a full NIK), ``export`` (a list download), ``download`` (a report or document), ``import`` (an upload).
+    ``detail`` says what exactly (filters, format, file name; never a NIK), ``reason`` why (required for
+    ``reveal``). Call it after the object was found for the user and before the response is returned, so a
+    refused or missing object writes nothing. ``audit_user_access`` lists these rows.
+    """
+    user = getattr(request, "user", request)
+    instance = target if isinstance(target, models.Model) else None
+    if region_code is None:
+        region_code = _region_of(instance) if instance is not None else (getattr(user, "region_id", None) or "")
+    return audit_record(
+        user=user,
+        action=action,
+        instance=instance,
+        object_type="" if instance is not None else target,
+        object_id=object_id,
+        object_repr="" if instance is not None else detail,
+        region_code=region_code,
+        changes={"detail": detail} if detail else None,
+        reason=reason,
+    )

@@ -36,6 +36,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
+        # Granted by an administrator (directly or through the group "Penampil NIK lengkap"); BPJS officers and
+        # administrators hold it by role (see may_reveal_nik). UU 27/2022 Pasal 16: least necessary disclosure.
+        permissions = [("reveal_nik", _("Boleh menampilkan NIK lengkap (dengan alasan, tercatat di jejak audit)"))]
         constraints = [
             models.CheckConstraint(
                 name="user_scope_matches_role",
@@ -53,6 +56,17 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def may_reveal_nik(self) -> bool:
+        """Who may see a full NIK (one at a time, with a reason, audited) and download lists with full NIKs.
+
+        BPJS branch officers register and pay by NIK and administrators answer data-subject requests, so both hold
+        it by role; a Disnaker operator or pimpinan holds it only when an administrator grants ``rentan.reveal_nik``.
+        """
+        if not self.is_active:
+            return False
+        return self.is_administrator or self.role == self.Role.BPJS or self.has_perm("rentan.reveal_nik")
 
     @property
     def is_read_only(self) -> bool:
@@ -97,6 +111,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Ekspor")
         IMPORT = "import", _("Impor")
         DOWNLOAD = "download", _("Unduh")
+        SUBJECT_ACCESS = "dsar", _("Permintaan akses subjek data")
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -307,6 +307,13 @@ IURAN_CORRECTION_DUE_DAYS = env.int("IURAN_CORRECTION_DUE_DAYS", default=14)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploaded XLSX files are checked before any reader opens them (rentan/uploads.py): the members' total size once
+# unpacked, the compression ratio of any large member (a zip bomb packs gigabytes of zeros into kilobytes;
+# real sheets compress 5-20 times) and the number of members.
+UPLOAD_XLSX_MAX_UNCOMPRESSED_MB = env.int("UPLOAD_XLSX_MAX_UNCOMPRESSED_MB", default=3000)
+UPLOAD_XLSX_MAX_RATIO = env.int("UPLOAD_XLSX_MAX_RATIO", default=200)
+UPLOAD_XLSX_MAX_MEMBERS = env.int("UPLOAD_XLSX_MAX_MEMBERS", default=2000)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
@@ -30,7 +31,9 @@ def bad_request(request, exception=None):
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    # Our own refusals carry a sentence in Bahasa Indonesia saying what to do (e.g. whom to ask for a right).
+    reason = str(exception) if isinstance(exception, PermissionDenied) and exception.args else ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 @requires_csrf_token

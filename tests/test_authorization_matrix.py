@@ -86,6 +86,11 @@ EDITORS = DISNAKER | {"administrator"}  # keep participant lists and programs
 CLAIM_OFFICERS = {"bpjs_cabang", "administrator"}  # verify, decide, pay
 CLAIM_REPORTERS = DISNAKER | CLAIM_OFFICERS  # report claims, add heirs and documents
 BPJS_REPLY = DISNAKER | CLAIM_OFFICERS
+# See full NIKs (one at a time with a reason; BPJS's registration list): by role BPJS officers and administrators;
+# Disnaker operators only when an administrator grants rentan.reveal_nik (none of the personas has it).
+NIK_REVEALERS = {"bpjs_cabang", "administrator"}
+# The uploader of each site's import batch (tests/matrix_world.py), who may download its refused rows too.
+UPLOADERS = {"desa": "disnaker_desa", "kota": "disnaker_kota_bengkulu"}
 
 # The sites each role may see; the rest are foreign. "desa" (the own site) lies inside every scope.
 SCOPE = {
@@ -564,6 +569,44 @@ def _participant_edit(world, role):
                 effect=allowed,
             )
         )
+    return cases
+
+
+def _reveal_nik(world, role):
+    """The full NIK of one participant, for a reason: refused (403) up front to roles without the right, 404 for
+    participants outside the scope; it writes only an audit row ("reveal"), which the check looks for."""
+    people = {s.participants["plain"].pk: s.participants["plain"] for s in world.sites.values()}
+
+    def revealed(response, content, role, world):
+        pk = int(response.request["PATH_INFO"].rstrip("/").split("/")[-2])
+        nik = people[pk].nik
+        if nik.encode() not in content:
+            return "the full NIK is not shown"
+        if not AuditEvent.objects.filter(action="reveal", object_id=str(pk), reason__startswith="Verifikasi").exists():
+            return "the reveal was not audited"
+        return None
+
+    cases = by_object(world, role, "participants:reveal_nik", "participant", allowed=NIK_REVEALERS, method="POST",
+                      payload=lambda site, kwargs: {"reason": "Verifikasi KTP untuk klaim matriks"},
+                      check=revealed)  # fmt: skip
+    for case in cases:
+        case.effect = None if case.expect == "ok" else False  # an audit row is its only write
+    short = Case("reason-too-short", url("participants:reveal_nik", pk=world.sites["desa"].participants["plain"].pk),
+                 method="POST", data={"reason": "cek"}, expect="ok" if role in NIK_REVEALERS else "forbidden",
+                 effect=False)  # fmt: skip
+    return [*cases, short]
+
+
+def _import_report(world, role):
+    """Refused rows come back as uploaded (full NIKs): for the uploader and NIK revealers; the others who see the
+    batch get 403, and a batch outside the scope answers like a missing one."""
+    cases = []
+    for variant, site, kwargs in targets(world, "batch"):
+        seen = site in SCOPE[role]
+        allowed = role in NIK_REVEALERS or UPLOADERS.get(site) == role
+        expect = ("ok" if allowed else "forbidden") if seen else "notfound"
+        same_as = None if seen or variant == "missing" else "missing"
+        cases.append(Case(variant, url("participants:import_report", **kwargs), expect=expect, same_as=same_as))
     return cases
 
 
@@ -1054,9 +1097,12 @@ POLICY: dict[str, Entry] = {
             w, r, "participants:import_cancel", "batch", allowed=EDITORS, method="POST", payload=lambda s, k: {}
         )  # fmt: skip
     ),
-    "participants:import_report": Entry(lambda w, r: by_object(w, r, "participants:import_report", "batch")),
+    "participants:reveal_nik": Entry(_reveal_nik),
+    "participants:import_report": Entry(_import_report),
     "participants:bpjs_registration": Entry(
-        lambda w, r: by_object(w, r, "participants:bpjs_registration", "program", visible=PROGRAM_READ[r])
+        lambda w, r: by_object(
+            w, r, "participants:bpjs_registration", "program", visible=PROGRAM_READ[r], allowed=NIK_REVEALERS
+        )
     ),
     "participants:bpjs_reply": Entry(_bpjs_reply),
     "participants:double_funding": Entry(page("participants:double_funding", allowed={"administrator"})),
@@ -1509,8 +1555,11 @@ def test_the_admin_site_is_for_administrators_only(world, role):
     ],
 )
 def test_the_scan_finds_canaries_in_every_format(world, what, path, reader):
-    """The detector is not blind: Kaur's data, seen by the province operator, is what Kota's operator must not see."""
-    client = signed_in_client(world, "disnaker_provinsi")
+    """The detector is not blind: Kaur's data, seen by the province operator, is what Kota's operator must not see.
+
+    Full-NIK downloads (registration list, refused rows) are read as the administrator, who may see them."""
+    full_nik = what in ("registration", "import report")
+    client = signed_in_client(world, "administrator" if full_nik else "disnaker_provinsi")
     response = client.get(path(world))
     assert response.status_code == 200
     texts = readable_texts(response, body_bytes(response))

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from participants.importing.columns import Column, HeaderMap, header_score, map_header, missing_header_message
+from rentan.uploads import UploadRefused, check_spreadsheet
 
 HEADER_SEARCH_ROWS = 20
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -61,6 +62,11 @@ class SourceFile:
         self.path = Path(path)
         if not self.path.exists():
             raise ImportFileError(_("Berkas %(name)s tidak ditemukan.") % {"name": self.path.name})
+        try:
+            # Before any reader opens it: content type, zip bomb and XML entity checks (rentan/uploads.py).
+            check_spreadsheet(self.path)
+        except UploadRefused as error:
+            raise ImportFileError(str(error)) from error
         self.kind = file_kind(self.path)
         self.size = self.path.stat().st_size or 1
         self._position = lambda: 0.0

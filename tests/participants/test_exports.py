@@ -77,7 +77,8 @@ def test_the_filtered_list_exports_to_xlsx_with_nik_as_text_and_formulas_neutral
     rows = list(sheet.iter_rows(min_row=2))
     assert len(rows) == 1  # only the filtered row, nothing from Kaur
     nik, nama = rows[0][0], rows[0][1]
-    assert (nik.value, nik.data_type) == (formula.nik, "s")
+    # The NIK is masked in every list export (the full one leaves only in BPJS's registration list).
+    assert (nik.value, nik.data_type) == (f"{formula.nik[:4]}••••••••{formula.nik[-4:]}", "s")
     assert nama.value.startswith("'=HYPERLINK")
     assert rows[0][10].value == "081200000001" and rows[0][10].data_type == "s"
     assert AuditEvent.objects.filter(action="export", object_type="participants.participant_list").exists()
@@ -88,16 +89,15 @@ def test_the_list_exports_to_csv_too(client, disnaker_kota_bengkulu, listed):
     client.force_login(disnaker_kota_bengkulu)
     response = client.get(reverse("participants:export", args=["csv"]))
     text = b"".join(response.streaming_content).decode("utf-8")
-    assert f'"{plain.nik}";"Budi Contoh"' in text
+    assert f'"{plain.nik[:4]}••••••••{plain.nik[-4:]}";"Budi Contoh"' in text
+    assert plain.nik not in text
     assert "\"'=HYPERLINK" in text
     assert "Warga Kaur" not in text
     assert '"12345678901"' in text
 
 
-def test_the_bpjs_collective_registration_has_the_columns_a_branch_needs(
-    client, disnaker_kota_bengkulu, listed, program_kota
-):
-    client.force_login(disnaker_kota_bengkulu)
+def test_the_bpjs_collective_registration_has_the_columns_a_branch_needs(client, bpjs_cabang, listed, program_kota):
+    client.force_login(bpjs_cabang)  # full NIKs: only for roles that may reveal them
     response = client.get(reverse("participants:bpjs_registration", args=[program_kota.code]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [cell.value for cell in sheet[1]]
@@ -110,8 +110,8 @@ def test_the_bpjs_collective_registration_has_the_columns_a_branch_needs(
     assert sheet.cell(row=2, column=2).data_type == "s"
 
 
-def test_a_program_outside_the_region_has_no_registration_list(client, disnaker_kota_bengkulu, program_kaur):
-    client.force_login(disnaker_kota_bengkulu)
+def test_a_program_outside_the_region_has_no_registration_list(client, bpjs_cabang, program_kaur):
+    client.force_login(bpjs_cabang)
     assert client.get(reverse("participants:bpjs_registration", args=[program_kaur.code])).status_code == 404
 
 

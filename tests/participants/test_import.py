@@ -390,7 +390,7 @@ def test_a_file_that_is_not_a_spreadsheet_fails_without_a_stack_trace(tmp_path, 
     path.write_bytes(b"PK\x03\x04 bukan zip")
     batch = run_import(path, disnaker_kota_bengkulu, program_kota)
     assert batch.status == ImportBatch.Status.FAILED
-    assert "tidak dapat dibaca" in batch.error_message
+    assert "bukan berkas Excel yang utuh" in batch.error_message  # refused before a reader opens it
     assert "Traceback" not in batch.error_message
 
 
