@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.models import ReportNote
 from monitoring.services import TARGET_CSV_MAX_BYTES, target_value_error
 from programs.forms import MonthField, ScopedRegionField
 from programs.models import Region, RegionTarget
@@ -74,3 +75,17 @@ class TargetImportForm(forms.Form):
 
 class RunStartForm(forms.Form):
     month = MonthField(label=_("Bulan"), required=False)
+
+
+class ReportRequestForm(forms.Form):
+    month = MonthField(label=_("Bulan laporan"))
+
+
+class ReportNoteForm(forms.ModelForm):
+    """A note or recommendation for the meeting of the month shown on the report page."""
+
+    class Meta:
+        model = ReportNote
+        fields = ["kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 2000})}
+        help_texts = {"text": _("Tampil di bagian 7 laporan berikutnya yang dibuat untuk bulan ini.")}

@@ -8,6 +8,7 @@ per-row foreign-key check at commit would cost more than the rest of the job. Th
 nothing here is a record of its own: the job can always write it again.
 """
 
+import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -186,3 +187,100 @@ class CoverageSnapshot(models.Model):
     def rentan_target_pct(self) -> Decimal | None:
         """The target jiwa as a share of the semesta, for drawing it next to the rentan coverage."""
         return percent(self.target_jiwa, self.semesta_rentan)
+
+
+def report_upload_to(instance, filename: str) -> str:
+    """A random name under the region and month: a report's path says nothing a guesser could use."""
+    return f"laporan/{instance.region_id}/{instance.month:%Y-%m}/v{instance.version}-{secrets.token_hex(12)}.pdf"
+
+
+class MonitoringReport(models.Model):
+    """One version of the monthly rapat monitoring report of a region: requested, rendered once, kept.
+
+    A request is a row; the render task moves it PENDING → RUNNING → DONE (or FAILED) with conditional updates,
+    so a task delivered twice, or again after its worker was killed, leaves one finished report. Rendering a month
+    again makes a new version; older versions stay downloadable. The PDF lives in private storage (never under
+    the web root) and is served only by a view that checks the region.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Menunggu giliran")
+        RUNNING = "RUNNING", _("Sedang dibuat")
+        DONE = "DONE", _("Selesai")
+        FAILED = "FAILED", _("Gagal")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "SCHEDULE", _("Jadwal bulanan")
+        BUTTON = "BUTTON", _("Tombol di halaman laporan")
+        COMMAND = "COMMAND", _("Perintah manage.py")
+
+    region = models.ForeignKey(Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("bulan laporan"))
+    version = models.PositiveIntegerField(_("versi"))
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.PENDING)
+    trigger = models.CharField(_("pemicu"), max_length=8, choices=Trigger)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("diminta pada"), auto_now_add=True)
+    started_at = models.DateTimeField(_("mulai dibuat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai dibuat"), null=True, blank=True)
+    # How many times a worker took the request: more than one means a worker died while rendering it.
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    worker = models.CharField(_("pekerja"), max_length=120, blank=True)
+    data_as_of = models.DateTimeField(_("data per"), null=True, blank=True)
+    file = models.FileField(_("berkas PDF"), upload_to=report_upload_to, max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("ukuran (byte)"), default=0)
+    pages = models.PositiveSmallIntegerField(_("halaman"), default=0)
+    seconds = models.DecimalField(_("lama pembuatan (detik)"), max_digits=8, decimal_places=2, default=0)
+    error_message = models.TextField(_("pesan kegagalan"), blank=True)
+
+    class Meta:
+        verbose_name = _("laporan rapat monitoring")
+        verbose_name_plural = _("laporan rapat monitoring")
+        ordering = ["region_id", "-month", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month", "version"], name="monitoring_report_version_unique"),
+            # The monthly job asks once per region and month, however often beat fires.
+            models.UniqueConstraint(
+                fields=["region", "month"], condition=Q(trigger="SCHEDULE"), name="monitoring_report_scheduled_once"
+            ),
+            models.CheckConstraint(name="monitoring_report_month_first_day", condition=Q(month__day=1)),
+            models.CheckConstraint(name="monitoring_report_done_has_file", condition=~Q(status="DONE") | ~Q(file="")),
+        ]
+
+    def __str__(self):
+        return f"{self.region_id} {self.month:%Y-%m} v{self.version} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def download_name(self) -> str:
+        return f"laporan-monitoring-{self.region_id}-{self.month:%Y-%m}-v{self.version}.pdf"
+
+
+class ReportNote(models.Model):
+    """A note or recommendation staff write for a region's rapat monitoring of one month (report section 7)."""
+
+    class Kind(models.TextChoices):
+        CATATAN = "CATATAN", _("Catatan")
+        REKOMENDASI = "REKOMENDASI", _("Rekomendasi / tindak lanjut")
+
+    region = models.ForeignKey(Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("bulan laporan"))
+    kind = models.CharField(_("jenis"), max_length=12, choices=Kind, default=Kind.CATATAN)
+    text = models.TextField(_("isi"), max_length=2000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("ditulis pada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("catatan rapat monitoring")
+        verbose_name_plural = _("catatan rapat monitoring")
+        ordering = ["region_id", "-month", "kind", "created_at", "pk"]
+        constraints = [models.CheckConstraint(name="report_note_month_first_day", condition=Q(month__day=1))]
+
+    def __str__(self):
+        return f"{self.region_id} {self.month:%Y-%m} {self.get_kind_display()}"

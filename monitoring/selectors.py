@@ -16,7 +16,7 @@ from django.http import Http404
 
 from claims.selectors import claim_summary
 from monitoring.coverage import MONTHS_CACHE_KEY, add_months, current_month
-from monitoring.models import CoverageMonth, CoverageRun, CoverageSnapshot
+from monitoring.models import CoverageMonth, CoverageRun, CoverageSnapshot, MonitoringReport, ReportNote
 from programs.models import Budget, FundingSource, Occupation, Program, Region, RegionBoundary, RegionTarget
 from programs.selectors import region_breadcrumb_for_user, region_get_for_user, region_roots_for_user
 from rentan.access import region_q
@@ -452,3 +452,45 @@ def coverage_run_get(*, pk: int) -> CoverageRun:
     if run is None:
         raise Http404
     return run
+
+
+# --- monthly reports ---------------------------------------------------------------------------------------------
+def report_regions_for_user(*, user) -> list[Region]:
+    """The regions whose reports a user may list: their scope roots and the kab/kota inside them."""
+    roots = list(region_roots_for_user(user=user))
+    kabkota = Region.objects.for_user(user).filter(level=Region.Level.KABKOTA)
+    return sorted({*roots, *kabkota}, key=lambda region: region.code)
+
+
+def report_list_for_region(*, region: Region):
+    """Every version of every month of one region (the caller got the region through the user's scope)."""
+    return MonitoringReport.objects.filter(region=region).select_related("requested_by").order_by("-month", "-version")
+
+
+def report_latest_by_region(*, regions: list[Region]) -> dict[str, MonitoringReport]:
+    """The newest finished report of each region, in one query."""
+    latest = {}
+    for report in MonitoringReport.objects.filter(region__in=regions, status=MonitoringReport.Status.DONE).order_by(
+        "region_id", "-month", "-version"
+    ):
+        latest.setdefault(report.region_id, report)
+    return latest
+
+
+def report_get_for_user(*, user, pk: int) -> MonitoringReport:
+    """A report of a region inside the user's scope; any other answers like a missing one."""
+    report = MonitoringReport.objects.filter(region_q(user, "region__code"), pk=pk).select_related("region").first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_note_list(*, region: Region, month: datetime.date):
+    return ReportNote.objects.filter(region=region, month=month).select_related("author").order_by("kind", "created_at")
+
+
+def report_note_get_for_user(*, user, pk: int) -> ReportNote:
+    note = ReportNote.objects.filter(region_q(user, "region__code"), pk=pk).select_related("region", "author").first()
+    if note is None:
+        raise Http404
+    return note

@@ -8,17 +8,26 @@ import csv
 import datetime
 import io
 import logging
+import os
+import socket
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring.coverage import add_months, coverage_compute_month, current_month, months_between
-from monitoring.models import CoverageRun
-from programs.models import Region, RegionTarget
+from monitoring.models import CoverageMonth, CoverageRun, MonitoringReport, ReportNote, report_upload_to
+from programs.calendar import add_working_days, next_working_day
+from programs.models import Program, Region, RegionTarget
 from programs.rates import IuranRuleError, RateBook
 from rentan.access import region_code_in_scope
 from rentan.audit import audit_record, diff, snapshot
@@ -396,3 +405,234 @@ def region_targets_import(*, user, data: bytes) -> TargetImportResult:
         audit_record(user=user, action="import", instance=target, region_code=target.region_id, changes=changed)
         updated += 1
     return TargetImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+# --- the monthly rapat monitoring report -------------------------------------------------------------------------
+# Two-key advisory locks (namespace, report id) are a key space apart from the coverage job's one-key lock.
+REPORT_LOCK_NAMESPACE = 0x4C4150  # "LAP"
+
+
+def may_request_reports(user) -> bool:
+    """Administrators and Disnaker operators render reports and write the meeting's notes; the others read."""
+    return user.is_authenticated and user.may_manage_programs
+
+
+def _require_report_editor(user, region_code: str) -> None:
+    if not may_request_reports(user) or not region_code_in_scope(user, region_code):
+        raise PermissionDenied
+
+
+def _next_version(region: Region, month: datetime.date) -> int:
+    latest = MonitoringReport.objects.filter(region=region, month=month).order_by("-version").values("version").first()
+    return (latest["version"] if latest else 0) + 1
+
+
+@transaction.atomic
+def monitoring_report_request(
+    *,
+    region: Region,
+    month: datetime.date,
+    trigger: str,
+    user=None,
+    enqueue: bool = True,
+) -> tuple[MonitoringReport, bool]:
+    """Ask for a new version of the report of ``region`` for ``month``; returns (report, created).
+
+    The scheduled job asks once per region and month (a unique constraint): asking again returns that report.
+    The render task is queued once the request commits. The month's coverage snapshot must exist: the report
+    reads nothing else for its coverage figures.
+    """
+    if trigger != MonitoringReport.Trigger.SCHEDULE and user is not None:
+        _require_report_editor(user, region.code)
+    month = month.replace(day=1)
+    if month > current_month():
+        raise ValidationError(_("Laporan hanya dapat dibuat untuk bulan yang sudah berjalan."))
+    if not CoverageMonth.objects.filter(month=month).exists():
+        raise ValidationError(
+            _("Ringkasan cakupan %(month)s belum dihitung; hitung dulu di dasbor.") % {"month": format_month(month)}
+        )
+    Region.objects.select_for_update().filter(pk=region.pk).first()  # one version number at a time per region
+    if trigger == MonitoringReport.Trigger.SCHEDULE:
+        existing = MonitoringReport.objects.filter(region=region, month=month, trigger=trigger).first()
+        if existing is not None:
+            return existing, False
+    report = MonitoringReport.objects.create(
+        region=region,
+        month=month,
+        version=_next_version(region, month),
+        trigger=trigger,
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    if report.requested_by is not None:
+        audit_record(
+            user=user,
+            action="create",
+            instance=report,
+            region_code=region.code,
+            changes={"month": [None, str(month)], "version": [None, report.version]},
+        )
+    if enqueue:
+        from monitoring.tasks import monitoring_report_render as task
+
+        transaction.on_commit(lambda: task.delay(report.pk))
+    return report, True
+
+
+@contextmanager
+def _report_lock(report_id: int):
+    """Whether this process may render the report: a PostgreSQL session lock, held while rendering.
+
+    The lock dies with the connection, so a report left RUNNING by a killed worker can be taken again by the
+    task's next delivery, while a duplicate delivery during a live render finds the lock held and does nothing.
+    SQLite (the embedded demo, tasks run inline) needs none.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [REPORT_LOCK_NAMESPACE, report_id])
+        got = cursor.fetchone()[0]
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [REPORT_LOCK_NAMESPACE, report_id])
+
+
+def _fail_report(report_id: int, message: str) -> None:
+    MonitoringReport.objects.filter(pk=report_id, status=MonitoringReport.Status.RUNNING).update(
+        status=MonitoringReport.Status.FAILED, finished_at=timezone.now(), error_message=message
+    )
+
+
+def monitoring_report_render(*, report_id: int) -> MonitoringReport:
+    """Render a requested report to PDF and store it: PENDING → RUNNING → DONE, each step its own transaction.
+
+    Idempotent: a DONE (or FAILED) report is left alone; a RUNNING one is taken over only when no live worker
+    holds its lock (its worker died). The file is written before the row says DONE, in the transaction that says
+    so; a failure deletes it again.
+    """
+    from monitoring.pdf import render_pdf
+    from monitoring.reports import MonthNotComputed, report_content, report_html
+
+    with _report_lock(report_id) as got:
+        if not got:
+            return MonitoringReport.objects.get(pk=report_id)
+        started = timezone.now()
+        taken = MonitoringReport.objects.filter(
+            pk=report_id, status__in=(MonitoringReport.Status.PENDING, MonitoringReport.Status.RUNNING)
+        ).update(
+            status=MonitoringReport.Status.RUNNING,
+            started_at=started,
+            attempts=F("attempts") + 1,
+            worker=f"{socket.gethostname()}:{os.getpid()}"[:120],
+        )
+        report = MonitoringReport.objects.select_related("region").get(pk=report_id)
+        if not taken:
+            return report
+        clock = time.perf_counter()
+        try:
+            content = report_content(
+                region=report.region, month=report.month, rendered_at=started, version=report.version
+            )
+            rendered = render_pdf(report_html(content), title=f"{report.region} {format_month(report.month)}")
+        except MonthNotComputed as missing:
+            _fail_report(report_id, str(missing))
+            return MonitoringReport.objects.get(pk=report_id)
+        except Exception:
+            logger.exception("Report %s failed", report_id)
+            _fail_report(report_id, _("Laporan gagal dibuat karena kesalahan program; lihat log server."))
+            raise
+        seconds = Decimal(f"{time.perf_counter() - clock:.2f}")
+        return _store_report(report_id, rendered, content.data_as_of, seconds)
+
+
+def _store_report(report_id, rendered, data_as_of, seconds) -> MonitoringReport:
+    name = ""
+    try:
+        with transaction.atomic():
+            report = MonitoringReport.objects.select_for_update().get(pk=report_id)
+            if report.status != MonitoringReport.Status.RUNNING:
+                return report  # finished meanwhile by another delivery: keep that one
+            name = default_storage.save(report_upload_to(report, ""), ContentFile(rendered.content))
+            MonitoringReport.objects.filter(pk=report_id, status=MonitoringReport.Status.RUNNING).update(
+                status=MonitoringReport.Status.DONE,
+                file=name,
+                size=len(rendered.content),
+                pages=rendered.pages,
+                seconds=seconds,
+                data_as_of=data_as_of,
+                finished_at=timezone.now(),
+                error_message="",
+            )
+    except BaseException:
+        if name:
+            default_storage.delete(name)
+        raise
+    return MonitoringReport.objects.get(pk=report_id)
+
+
+def report_day(month: datetime.date) -> datetime.date:
+    """The day the monthly job renders last month's reports: the n-th working day of ``month`` (setting
+    ``MONITORING_REPORT_WORKING_DAY``, default the first), counting the holiday table."""
+    first = next_working_day(month.replace(day=1))
+    return add_working_days(first, settings.MONITORING_REPORT_WORKING_DAY - 1)
+
+
+def regions_with_programs() -> list[Region]:
+    """Provinces and kab/kota that own a program, themselves or anywhere below them."""
+    owners = set(Program.objects.values_list("owner_region_id", flat=True).distinct())
+    codes = {code[:2] for code in owners} | {code[:5] for code in owners if len(code) >= 5}
+    return list(Region.objects.filter(code__in=codes, level__lte=Region.Level.KABKOTA).order_by("code"))
+
+
+def monitoring_reports_schedule(*, today: datetime.date | None = None) -> list[MonitoringReport]:
+    """On the report day, ask for last month's report of every province and kab/kota with programs.
+
+    Any other day it does nothing, so beat may call it daily; on the report day a second call finds the requests
+    made by the first (one scheduled report per region and month).
+    """
+    today = today or timezone.localdate()
+    if today != report_day(today):
+        return []
+    month = add_months(today.replace(day=1), -1)
+    if not CoverageMonth.objects.filter(month=month).exists():
+        logger.warning("Monthly reports of %s skipped: its coverage snapshot is missing", f"{month:%Y-%m}")
+        return []
+    return [
+        monitoring_report_request(region=region, month=month, trigger=MonitoringReport.Trigger.SCHEDULE)[0]
+        for region in regions_with_programs()
+    ]
+
+
+@transaction.atomic
+def report_note_save(*, user, note: ReportNote) -> ReportNote:
+    """Write or change a note for a region's meeting; the audit keeps the text before and after."""
+    _require_report_editor(user, note.region_id)
+    note.month = note.month.replace(day=1)
+    if note.pk is None:
+        note.author = user
+        note.full_clean()
+        note.save()
+        audit_record(
+            user=user, action="create", instance=note, region_code=note.region_id, changes={"text": [None, note.text]}
+        )
+        return note
+    before = ReportNote.objects.select_for_update().get(pk=note.pk)
+    _require_report_editor(user, before.region_id)
+    note.full_clean()
+    changed = diff(snapshot(before, ["kind", "text"]), snapshot(note, ["kind", "text"]))
+    if changed:
+        note.save(update_fields=[*changed, "updated_at"])
+        audit_record(user=user, action="update", instance=note, region_code=note.region_id, changes=changed)
+    return note
+
+
+@transaction.atomic
+def report_note_delete(*, user, note: ReportNote) -> None:
+    _require_report_editor(user, note.region_id)
+    audit_record(
+        user=user, action="delete", instance=note, region_code=note.region_id, changes={"text": [note.text, None]}
+    )
+    note.delete()

@@ -29,3 +29,27 @@ def coverage_nightly() -> str:
     if not created:
         return "skipped"
     return services.coverage_run_execute(run_id=run.pk).status
+
+
+# A province report renders in seconds; the limit stops a runaway layout (WeasyPrint on a pathological table)
+# without holding a worker for long. acks_late + reject_on_worker_lost: a worker killed mid-render gives the
+# message back to the broker, and the next delivery finishes the report (the service is idempotent).
+REPORT_LIMITS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "time_limit": 10 * 60,
+    "soft_time_limit": 9 * 60,
+}
+
+
+@shared_task(**REPORT_LIMITS)
+def monitoring_report_render(report_id: int) -> str:
+    """Render one requested monthly report to PDF (a finished report is left alone)."""
+    return services.monitoring_report_render(report_id=report_id).status
+
+
+@shared_task(acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def monitoring_reports_monthly() -> int:
+    """Ask for last month's reports of every province and kab/kota with programs, on the report day (beat,
+    daily: any other day does nothing); each report is rendered by its own task."""
+    return len(services.monitoring_reports_schedule())

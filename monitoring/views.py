@@ -1,35 +1,34 @@
 import hashlib
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from monitoring import selectors, services
-from monitoring.coverage import current_month, parse_month
-from monitoring.forms import RegionTargetForm, RunStartForm, TargetImportForm
-from monitoring.models import CoverageRun
+from monitoring.charts import dashboard_charts
+from monitoring.coverage import add_months, current_month, parse_month
+from monitoring.forms import RegionTargetForm, ReportNoteForm, ReportRequestForm, RunStartForm, TargetImportForm
+from monitoring.models import CoverageRun, MonitoringReport
 from monitoring.selectors import Dashboard, Measure
 from programs.models import FundingSource, RegionTarget
+from programs.selectors import region_get_for_user
 from rentan import views as rentan_views
 from rentan.access import region_code_in_scope
 from rentan.audit import audit_record
-from rentan.charts import Bar, MapArea, Point, bar_chart, choropleth, line_chart
 from rentan.exports import xlsx_response
-from rentan.formatting import MONTHS, format_month, format_number
+from rentan.formatting import format_month
 from rentan.models import User
 from rentan.pagination import paginate
 
@@ -70,38 +69,8 @@ def _query(board: Dashboard) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
-def _short_month(month) -> str:
-    return f"{MONTHS[month.month - 1][:3]} {month:%y}"
-
-
 def _charts(board: Dashboard, query: str) -> dict:
-    def href(code):
-        return f"{reverse('monitoring:dashboard_region', args=[code])}?{query}"
-
-    measure_name = _("cakupan pekerja rentan") if board.measure == Measure.RENTAN else _("cakupan UCJ")
-    bars = [
-        Bar(
-            label=row.name,
-            value=row.value,
-            target=row.target,
-            href=href(row.code),
-            note=_("%(count)s jiwa") % {"count": format_number(row.active)},
-        )
-        for row in board.rows
-    ]
-    title = _("%(measure)s per wilayah, terendah di atas") % {"measure": capfirst(measure_name)}
-    charts = {"bars": bar_chart(bars, title=title)}
-    if board.boundaries:
-        areas = [
-            MapArea(row.code, row.name, board.boundaries[row.code], row.value, row.target, href(row.code))
-            for row in board.rows
-            if row.code in board.boundaries
-        ]
-        charts["map"] = choropleth(areas, title=_("Peta %(measure)s") % {"measure": measure_name})
-        charts["unmapped"] = [row.name for row in board.rows if row.code not in board.boundaries]
-    points = [Point(_short_month(month), Decimal(s.active)) for month, s in board.trend if s is not None]
-    charts["trend"] = line_chart(points, title=_("Peserta aktif, 12 bulan terakhir")) if len(points) > 1 else ""
-    return charts
+    return dashboard_charts(board, lambda code: f"{reverse('monitoring:dashboard_region', args=[code])}?{query}")
 
 
 PROBLEMS = {
@@ -367,3 +336,137 @@ def target_import(request):
             )
             return redirect("monitoring:target_list")
     return render(request, "monitoring/target_import.html", {"form": form, "errors": errors})
+
+
+# --- monthly reports ---------------------------------------------------------------------------------------------
+def _report_month(request, versions):
+    """The month the report page works on: ``?bulan=`` when computed, else last month (the meeting's month)."""
+    wanted = None
+    try:
+        wanted = parse_month(request.GET.get("bulan", "")) if request.GET.get("bulan") else None
+    except ValueError:
+        wanted = None
+    computed = [m for m, _at in versions]
+    if wanted in computed:
+        return wanted
+    last_month = add_months(current_month(), -1)
+    return next((m for m in computed if m <= last_month), computed[0] if computed else None)
+
+
+@login_required
+def report_index(request):
+    """The regions whose reports the user may read, each with its newest report."""
+    regions = selectors.report_regions_for_user(user=request.user)
+    latest = selectors.report_latest_by_region(regions=regions)
+    rows = [(region, latest.get(region.code)) for region in regions]
+    return render(request, "monitoring/report/report_index.html", {"rows": rows})
+
+
+@login_required
+def report_region(request, code):
+    """One region's reports (every month and version) and the notes for the meeting of the month shown."""
+    region = region_get_for_user(user=request.user, code=code)
+    versions = selectors.coverage_month_versions()
+    month = _report_month(request, versions)
+    may_edit = services.may_request_reports(request.user)
+    context = {
+        "region": region,
+        "month": month,
+        "months": [m for m, _at in versions],
+        "page": paginate(request, selectors.report_list_for_region(region=region)),
+        "notes": list(selectors.report_note_list(region=region, month=month)) if month else [],
+        "may_edit": may_edit,
+        "request_form": ReportRequestForm(initial={"month": month}) if may_edit else None,
+        "note_form": ReportNoteForm() if may_edit and month else None,
+    }
+    return render(request, "monitoring/report/report_region.html", context)
+
+
+@require_POST
+@login_required
+def report_request(request, code):
+    """The "buat laporan" button: queue a new version of the region's report for the month chosen."""
+    region = region_get_for_user(user=request.user, code=code)
+    if not services.may_request_reports(request.user):
+        raise PermissionDenied
+    form = ReportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih bulan laporan (YYYY-MM)."))
+        return redirect("monitoring:report_region", code=region.code)
+    month = form.cleaned_data["month"]
+    try:
+        report, _created = services.monitoring_report_request(
+            user=request.user, region=region, month=month, trigger=MonitoringReport.Trigger.BUTTON
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Laporan %(month)s versi %(version)s sedang dibuat; muat ulang halaman ini sebentar lagi.")
+            % {"month": format_month(month), "version": report.version},
+        )
+    return redirect(f"{reverse('monitoring:report_region', args=[region.code])}?bulan={month:%Y-%m}")
+
+
+@login_required
+@require_GET
+def report_download(request, pk):
+    """The PDF, for readers of its region only (another region's report answers like a missing one); audited."""
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    if report.status != MonitoringReport.Status.DONE:
+        raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit_record(user=request.user, action="download", instance=report, region_code=report.region_id)
+    return FileResponse(handle, as_attachment=True, filename=report.download_name, content_type="application/pdf")
+
+
+@require_POST
+@login_required
+def report_note_create(request, code):
+    region = region_get_for_user(user=request.user, code=code)
+    if not services.may_request_reports(request.user):
+        raise PermissionDenied
+    form = ReportRequestForm(request.POST)
+    note_form = ReportNoteForm(request.POST)
+    if form.is_valid() and note_form.is_valid():
+        note = note_form.save(commit=False)
+        note.region, note.month = region, form.cleaned_data["month"]
+        try:
+            services.report_note_save(user=request.user, note=note)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Catatan disimpan."))
+        return redirect(f"{reverse('monitoring:report_region', args=[region.code])}?bulan={note.month:%Y-%m}")
+    messages.error(request, _("Catatan tidak disimpan: isi jenis, bulan dan isi catatan."))
+    return redirect("monitoring:report_region", code=region.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_note_edit(request, pk):
+    note = selectors.report_note_get_for_user(user=request.user, pk=pk)
+    if not services.may_request_reports(request.user):
+        raise PermissionDenied
+    form = ReportNoteForm(request.POST or None, instance=note)
+    if form.is_valid():
+        services.report_note_save(user=request.user, note=form.instance)
+        messages.success(request, _("Catatan diubah."))
+        return redirect(f"{reverse('monitoring:report_region', args=[note.region_id])}?bulan={note.month:%Y-%m}")
+    return render(request, "monitoring/report/note_form.html", {"form": form, "note": note})
+
+
+@require_POST
+@login_required
+def report_note_delete(request, pk):
+    note = selectors.report_note_get_for_user(user=request.user, pk=pk)
+    if not services.may_request_reports(request.user):
+        raise PermissionDenied
+    region_code, month = note.region_id, note.month
+    services.report_note_delete(user=request.user, note=note)
+    messages.success(request, _("Catatan dihapus."))
+    return redirect(f"{reverse('monitoring:report_region', args=[region_code])}?bulan={month:%Y-%m}")

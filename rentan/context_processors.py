@@ -8,6 +8,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("home", _("Beranda"), "bi-house"), ("monitoring:dashboard", _("Dasbor"), "bi-speedometer2")]
+    items.append(("monitoring:report_index", _("Laporan"), "bi-file-earmark-pdf"))
     items.append(("programs:region_detail_root", _("Wilayah"), "bi-map"))
     items.append(("programs:program_list", _("Program"), "bi-briefcase"))
     if not user.is_read_only:

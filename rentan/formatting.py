@@ -114,6 +114,21 @@ def mask_nik(nik) -> str:
     return f"{text[:4]}{MASK * 8}{text[-4:]}"
 
 
+def mask_name(name) -> str:
+    """``Siti Aminah Contoh`` → ``Siti A. C.``: the first name and initials, enough to recognise, not to look up.
+
+    For lists that leave the portal (the monthly report handed round at the rapat monitoring): heirs are named this
+    way, as their NIK is masked (UU 27/2022 PDP, data minimisation).
+    """
+    words = ("" if name is None else str(name)).split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        word = words[0]
+        return word if len(word) <= 3 else f"{word[:3]}{MASK * 3}"
+    return " ".join([words[0], *(f"{word[0]}." for word in words[1:])])
+
+
 def mask_account(number) -> str:
     """A bank account number with only its last 4 digits shown: ``••••••7890``."""
     text = "" if number is None else str(number).replace(" ", "")
