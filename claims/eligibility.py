@@ -16,6 +16,7 @@ from claims.heirs import children_in_order
 from claims.models import AhliWaris, BenefitRule, Claim, ClaimBenefitLine
 from claims.rules import BEASISWA_AMOUNT, BEASISWA_YEARS, RuleBook
 from participants.models import Enrolment, Participant
+from programs.models import BillLine
 from rentan.formatting import format_date, format_month, format_rupiah
 
 Code = BenefitRule.Code
@@ -29,14 +30,14 @@ def month_of(day: datetime.date) -> datetime.date:
 def participant_active_on(participant: Participant, day: datetime.date) -> Enrolment | None:
     """The enrolment that kept ``participant`` active on ``day``, or None when they were not protected then.
 
-    Today "active" means an enrolment whose months cover the month of ``day`` (``start_month ≤ month ≤
-    end_month``, open end allowed). This is the one place where membership is decided for claims: when iuran
-    payments are recorded (programs issue), the arrears rule (> 3 consecutive unpaid months ends the membership,
-    BPJS Perdir 22/2022, configurable cut-off) is added here, and every claim check follows.
+    "Active" is ``EnrolmentQuerySet.in_force_in``: an enrolment whose months cover the month of ``day`` and that
+    arrears had not ended by then (more than ``IURAN_ARREARS_NONAKTIF_AFTER`` consecutive unpaid months, BPJS Perdir
+    22/2022: ``Enrolment.nonaktif_from``, maintained by ``programs.billing``). The same rule as coverage's
+    ``enrolment_active_sql``; a participant menunggak inside the catch-up window is still active.
     """
     return (
         Enrolment.objects.filter(participant=participant)
-        .active_in(month_of(day))
+        .in_force_in(month_of(day))
         .select_related("program")
         .order_by("-start_month", "-pk")
         .first()
@@ -44,27 +45,29 @@ def participant_active_on(participant: Participant, day: datetime.date) -> Enrol
 
 
 def masa_iur_months(participant: Participant, until: datetime.date) -> int:
-    """Months of membership up to and including the month of ``until``, from the enrolment history.
+    """Months of paid membership up to and including the month of ``until``, from enrolments and payments.
 
-    Overlapping enrolments count each month once. Once iuran payments are recorded, masa iur counts paid months
-    and this function is where that refinement goes.
+    A month counts when an enrolment covered it (each month once), arrears had not ended that enrolment, and it was
+    paid: once the portal bills the participant, a month counts only when its bill was settled by ``until`` (a bill
+    month is paid only when its bill is settled, ``programs.billing``). Months before the first billed month count
+    from the enrolment history (paid outside the portal), and so does everything for someone never billed here.
     """
     last = month_of(until)
-    spans = sorted(
-        (start, min(end or last, last))
-        for start, end in Enrolment.objects.filter(participant=participant, start_month__lte=last).values_list(
-            "start_month", "end_month"
-        )
-    )
-    total, covered_until = 0, None
-    for start, end in spans:
-        if covered_until is not None and start <= covered_until:
-            start = _next_month(covered_until)
-        if start > end:
-            continue
-        total += (end.year - start.year) * 12 + end.month - start.month + 1
-        covered_until = end
-    return total
+    months: set[datetime.date] = set()
+    for start, end, ended in Enrolment.objects.filter(participant=participant, start_month__lte=last).values_list(
+        "start_month", "end_month", "nonaktif_from"
+    ):
+        month, stop = start, min(end or last, last)
+        while month <= stop and (ended is None or month < ended):
+            months.add(month)
+            month = _next_month(month)
+    lines = BillLine.objects.filter(enrolment__participant=participant, month__lte=last)
+    billed = set(lines.values_list("month", flat=True))
+    if not billed:
+        return len(months)
+    paid = set(lines.filter(bill__settled_on__lte=until).values_list("month", flat=True))
+    first_billed = min(billed)
+    return len({m for m in months if m < first_billed} | (months & paid))
 
 
 def _next_month(month: datetime.date) -> datetime.date:

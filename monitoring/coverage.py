@@ -104,14 +104,17 @@ def current_month() -> datetime.date:
 def enrolment_active_sql(alias: str = "e") -> str:
     """SQL condition: enrolment ``alias`` makes its participant active in the month bound to ``%(month)s``.
 
-    The one definition of "active in month M" behind every coverage figure. Today an enrolment is active when it
-    covers the month: ``start_month ≤ M`` and (no ``end_month`` or ``end_month ≥ M``); months are stored as their
-    first day. Nonaktif by arrears (iuran left unpaid past the grace period) is not recorded yet: when billing and
-    payments land (programs issue), their condition is added here, e.g. ``AND NOT EXISTS (an unpaid iuran month of
-    this enrolment older than the grace period before M)``, and every figure follows. Until then an enrolment that
-    ended is what stands in for nonaktif.
+    The one definition of "active in month M" behind every coverage figure: the enrolment covers the month
+    (``start_month ≤ M`` and no ``end_month`` or ``end_month ≥ M``; months are stored as their first day) and arrears
+    had not ended it by then (``nonaktif_from`` empty or later than M: more than ``IURAN_ARREARS_NONAKTIF_AFTER``
+    consecutive unpaid iuran months, BPJS Perdir 22/2022, kept up to date set-based by ``programs.billing``). Plain
+    column comparisons, no scan of bills: the job stays one pass over the enrolments. ``EnrolmentQuerySet.in_force_in``
+    is the ORM twin used by claims.
     """
-    return f"({alias}.start_month <= %(month)s AND ({alias}.end_month IS NULL OR {alias}.end_month >= %(month)s))"
+    return (
+        f"({alias}.start_month <= %(month)s AND ({alias}.end_month IS NULL OR {alias}.end_month >= %(month)s)"
+        f" AND ({alias}.nonaktif_from IS NULL OR {alias}.nonaktif_from > %(month)s))"
+    )
 
 
 def _primary_enrolments_sql(vendor: str, *, one_payer_enforced: bool = False) -> str:

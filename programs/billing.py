@@ -544,3 +544,43 @@ def bill_generate_request(*, user, program: Program, month: datetime.date) -> No
         bill_generate_program.delay(program_id, iso, user_id)
 
     transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def enrolment_reactivate(*, user, enrolment, start_month: datetime.date):
+    """Start a new membership period for a participant whose enrolment arrears ended (BPJS: reactivation is a new
+    payment on the NIK with a new start date, domain brief §2).
+
+    The ended enrolment is closed the month before ``start_month`` (one payer per NIK per month stays true) and a
+    new enrolment of the same program and funding source starts then; its arrears start from nothing.
+    """
+    _require_program_manager(user)
+    old = ENROLMENT.objects.select_for_update().get(pk=enrolment.pk)
+    start_month = month_start(start_month)
+    if old.nonaktif_from is None:
+        raise ValidationError(_("Kepesertaan ini tidak nonaktif karena tunggakan; tidak perlu diaktifkan kembali."))
+    if start_month <= old.nonaktif_from:
+        raise ValidationError(_("Bulan mulai kepesertaan baru harus sesudah bulan kepesertaan menjadi nonaktif."))
+    region = old.program.owner_region_id
+    before = snapshot(old)
+    old.end_month = max(add_months(start_month, -1), old.start_month)
+    old.save(update_fields=["end_month"])
+    audit_record(user=user, action="update", instance=old, region_code=region, changes=diff(before, snapshot(old)))
+    new = ENROLMENT(
+        participant_id=old.participant_id,
+        program_id=old.program_id,
+        funding_source=old.funding_source,
+        start_month=start_month,
+        created_by=user,
+    )
+    new.full_clean()
+    new.save()
+    audit_record(
+        user=user,
+        action="create",
+        instance=new,
+        region_code=region,
+        changes={k: [None, v] for k, v in snapshot(new).items()},
+        reason=_("Aktif kembali setelah nonaktif karena tunggakan"),
+    )
+    return new
