@@ -3,6 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from participants.models import Enrolment, ImportBatch, Participant
 from participants.resources import ParticipantResource
+from rentan.subject_access import subject_access_download
 
 
 @admin.register(Participant)
@@ -14,6 +15,7 @@ class ParticipantAdmin(ImportExportModelAdmin):
     raw_id_fields = ("desa", "last_import")
     list_select_related = ("desa", "pekerjaan")
     show_full_result_count = False
+    actions = [subject_access_download]
 
 
 @admin.register(Enrolment)

@@ -324,11 +324,22 @@ UPLOAD_XLSX_MAX_UNCOMPRESSED_MB = env.int("UPLOAD_XLSX_MAX_UNCOMPRESSED_MB", def
 UPLOAD_XLSX_MAX_RATIO = env.int("UPLOAD_XLSX_MAX_RATIO", default=200)
 UPLOAD_XLSX_MAX_MEMBERS = env.int("UPLOAD_XLSX_MAX_MEMBERS", default=2000)
 
+# Every handler masks NIKs, phone and account numbers and PostgreSQL's row details (rentan/log_privacy.py).
+# "django" is configured here too, so Django's own console handler (which would bypass the filter) is replaced;
+# Celery workers use this same configuration (rentan/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"personal_data": {"()": "rentan.log_privacy.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO"), "propagate": False},
+        # SQL with its parameters (NIKs, names) is logged only under DEBUG; keep it out even then.
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -120,9 +120,11 @@ def inactive_user(regions):
 class WorkerProcess:
     """A real ``celery worker`` process on its own queue, using the test database and the real Redis."""
 
-    def __init__(self, queue: str, env: dict):
+    def __init__(self, queue: str, env: dict, extra_args: tuple[str, ...] = (), log_path=None):
         self.queue = queue
         self.env = env
+        self.extra_args = extra_args  # e.g. ("--include", "tests.some_tasks") for tasks only tests define
+        self.log_path = log_path  # the worker's stderr (its log) goes here when set
         self.process = None
 
     def start(self):
@@ -150,8 +152,10 @@ class WorkerProcess:
                 "warning",
                 "-n",
                 f"{self.queue}@%h",
+                *self.extra_args,
             ],  # fmt: skip
             env=self.env,
+            stderr=open(self.log_path, "ab") if self.log_path else None,  # noqa: SIM115 - the child keeps it
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         )
         return self
@@ -173,8 +177,19 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db, redis
     Serialized rollback puts back what migrations seeded (holidays, rates, occupations, benefit rules) after the
     flush that ends a transactional test, so later tests still find them.
     """
+    worker = WorkerProcess(queue=worker_queue(), env=worker_env(redis_url)).start()
+    yield worker
+    worker.stop()
+
+
+def worker_queue() -> str:
     import uuid
 
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def worker_env(redis_url: str) -> dict:
+    """The environment of a worker process that uses the test database and the real Redis."""
     require(connection.vendor == "postgresql", "a worker in another process needs PostgreSQL")
     settings_dict = connection.settings_dict
     env = dict(os.environ)
@@ -183,6 +198,4 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db, redis
         f"/{settings_dict['NAME']}"
     )
     env["REDIS_URL"] = redis_url
-    worker = WorkerProcess(queue=f"test-{uuid.uuid4().hex[:12]}", env=env).start()
-    yield worker
-    worker.stop()
+    return env
