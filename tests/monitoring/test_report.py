@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from monitoring import pdf as report_pdf
 from monitoring import services
-from monitoring.models import MonitoringReport
+from monitoring.models import MonitoringReport, ReportNote
 from monitoring.reports import report_content, report_html
 from programs.models import Holiday, Program, Region
 from rentan.formatting import mask_name
@@ -318,3 +318,87 @@ def test_downloading_a_report_is_audited(client, report_world, sekda):
     assert response["Content-Disposition"].startswith("attachment")
     event = AuditEvent.objects.get(action="download", object_type="monitoring.MonitoringReport")
     assert (event.user, event.object_id, event.region_code) == (sekda, str(report.pk), "17")
+
+
+# --- pages -----------------------------------------------------------------------------------------------------
+@pytest.fixture
+def eager_celery():
+    from rentan.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
+
+
+def test_the_button_renders_a_new_version_that_the_region_page_lists(
+    client, report_world, disnaker_provinsi, eager_celery, django_capture_on_commit_callbacks
+):
+    client.force_login(disnaker_provinsi)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitoring:report_request", args=["17"]), {"month": "2026-05"})
+    assert response.status_code == 302
+    report = MonitoringReport.objects.get()
+    assert (report.status, report.trigger, report.requested_by, report.version) == (
+        "DONE",
+        "BUTTON",
+        disnaker_provinsi,
+        1,
+    )
+    page = client.get(reverse("monitoring:report_region", args=["17"]), {"bulan": "2026-05"}).text
+    assert reverse("monitoring:report_download", args=[report.pk]) in page and "Mei 2026" in page
+    assert "Kabupaten Kaur segera menetapkan pagu" in page  # the month's notes
+    index = client.get(reverse("monitoring:report_index")).text
+    assert reverse("monitoring:report_region", args=["17.71"]) in index
+    assert AuditEvent.objects.filter(object_type="monitoring.MonitoringReport", action="create").exists()
+
+
+def test_a_month_not_computed_is_refused_by_the_button_with_a_message(client, report_world, disnaker_provinsi):
+    client.force_login(disnaker_provinsi)
+    response = client.post(reverse("monitoring:report_request", args=["17"]), {"month": "2026-02"}, follow=True)
+    assert "belum dihitung" in response.text and not MonitoringReport.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["sekda", "bpjs_cabang"])
+def test_readers_may_not_render_or_write_notes(client, request, report_world, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    code = "17" if persona == "sekda" else KOTA
+    assert client.post(reverse("monitoring:report_request", args=[code]), {"month": "2026-05"}).status_code == 403
+    note = {"month": "2026-05", "kind": "CATATAN", "text": "x"}
+    assert client.post(reverse("monitoring:report_note_create", args=[code]), note).status_code == 403
+    assert not MonitoringReport.objects.exists()
+
+
+def test_a_report_of_another_region_answers_like_a_missing_one(client, report_world, disnaker_kota_bengkulu):
+    kaur = render(KAUR)
+    client.force_login(disnaker_kota_bengkulu)
+    foreign = client.get(reverse("monitoring:report_download", args=[kaur.pk]))
+    missing = client.get(reverse("monitoring:report_download", args=[987654]))
+    assert foreign.status_code == missing.status_code == 404  # the matrix compares the bodies too
+    assert client.get(reverse("monitoring:report_region", args=[KAUR])).status_code == 404
+    assert not AuditEvent.objects.filter(action="download").exists()
+
+
+def test_notes_are_written_changed_and_removed_by_operators_of_the_region(
+    client, report_world, disnaker_provinsi, disnaker_kota_bengkulu
+):
+    client.force_login(disnaker_kota_bengkulu)
+    url = reverse("monitoring:report_note_create", args=[KOTA])
+    client.post(url, {"month": "2026-05", "kind": "REKOMENDASI", "text": "Tambah 10 jiwa nelayan."})
+    note = ReportNote.objects.get(region_id=KOTA)
+    assert (note.author, note.month, note.kind) == (disnaker_kota_bengkulu, MAY, "REKOMENDASI")
+    edit = reverse("monitoring:report_note_edit", args=[note.pk])
+    assert client.post(edit, {"kind": "CATATAN", "text": "Tambah 12 jiwa nelayan."}).status_code == 302
+    note.refresh_from_db()
+    assert note.text == "Tambah 12 jiwa nelayan." and note.kind == "CATATAN"
+    assert "Tambah 12 jiwa nelayan." in pdf_text(content_of(render(KOTA)))
+    province_note = ReportNote.objects.get(region_id="17")
+    assert client.get(reverse("monitoring:report_note_edit", args=[province_note.pk])).status_code == 404
+    assert client.post(reverse("monitoring:report_note_delete", args=[province_note.pk])).status_code == 404
+    assert client.post(reverse("monitoring:report_note_delete", args=[note.pk])).status_code == 302
+    assert not ReportNote.objects.filter(pk=note.pk).exists()
+    actions = list(
+        AuditEvent.objects.filter(object_type="monitoring.ReportNote").order_by("pk").values_list("action", flat=True)
+    )
+    assert actions == ["create", "update", "delete"]
