@@ -3,6 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from participants.models import Enrolment, ImportBatch, Participant
 from participants.resources import ParticipantResource
+from rentan.audit import audit_read
 from rentan.subject_access import subject_access_download
 
 
@@ -16,6 +17,12 @@ class ParticipantAdmin(ImportExportModelAdmin):
     list_select_related = ("desa", "pekerjaan")
     show_full_result_count = False
     actions = [subject_access_download]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """django-import-export's download (full NIKs, administrators only) is audited like every export."""
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        audit_read(request, "participants.admin_export", action="export", detail=f"{queryset.count()} baris")
+        return data
 
 
 @admin.register(Enrolment)

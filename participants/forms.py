@@ -10,6 +10,7 @@ from participants.models import ImportBatch, Participant
 from participants.services import default_start_month, nik_check_for
 from programs.forms import MonthField
 from programs.models import Occupation, Program, Region
+from rentan.formatting import mask_nik
 from rentan.uploads import UploadRefused, check_spreadsheet
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
@@ -107,6 +108,15 @@ class ParticipantForm(forms.ModelForm):
             self.fields["desa"].help_text = _("Kode desa/kelurahan, mis. 17.71.01.1001.")
         if self.instance.pk:
             self.initial["desa"] = self.instance.desa_id
+            if not user.may_reveal_nik:
+                # The edit form would otherwise show the full NIK to every editor: it keeps the stored one unless
+                # a new one is typed (masked by default, SECURITY.md).
+                self.initial["nik"] = ""
+                self.fields["nik"].required = False
+                self.fields["nik"].help_text = _(
+                    "NIK tersimpan: %(nik)s (disamarkan). Kosongkan bila tidak berubah; ketik lengkap untuk "
+                    "memperbaikinya."
+                ) % {"nik": mask_nik(self.instance.nik)}
         else:
             del self.fields["status"]
         self.fields["pekerjaan"].queryset = Occupation.objects.order_by("name")
@@ -121,6 +131,8 @@ class ParticipantForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if self.instance.pk and not data.get("nik") and "nik" not in self.errors:
+            data["nik"] = self.instance.nik
         if "nik" in data:
             check = nik_check_for(nik=data["nik"], birth_date=data.get("tanggal_lahir"), sex=data.get("jenis_kelamin"))
             if check.errors:

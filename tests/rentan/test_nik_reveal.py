@@ -139,3 +139,47 @@ def test_the_claim_pages_mask_the_nik(client, kota_person, bpjs_cabang, branch_b
     assert kota_person.nama in page
     assert kota_person.nik not in page
     assert AuditEvent.objects.filter(action="view", object_type="claims.Claim", object_id=str(claim.pk)).exists()
+
+
+def test_the_edit_form_keeps_the_nik_masked_for_editors_who_may_not_reveal_it(
+    client, kota_person, disnaker_kota_bengkulu, administrator
+):
+    url = reverse("participants:edit", args=[kota_person.pk])
+    client.force_login(disnaker_kota_bengkulu)
+    form = client.get(url).text
+    assert kota_person.nik not in form
+    assert f"{kota_person.nik[:4]}••••••••{kota_person.nik[-4:]}" in form
+    data = {
+        "nik": "",  # left empty: the stored NIK stays
+        "nama": "Sutejo Contoh Baru",
+        "tempat_lahir": "",
+        "tanggal_lahir": kota_person.tanggal_lahir.isoformat(),
+        "jenis_kelamin": kota_person.jenis_kelamin,
+        "alamat": "",
+        "desa": kota_person.desa_id,
+        "pekerjaan": kota_person.pekerjaan_id,
+        "no_hp": "",
+        "data_source": kota_person.data_source,
+        "status": kota_person.status,
+    }
+    assert client.post(url, data).status_code == 302
+    kota_person.refresh_from_db()
+    assert (kota_person.nama, kota_person.nik) == ("Sutejo Contoh Baru", kota_person.nik)
+    # Administrators may reveal NIKs: their form shows it as it is.
+    client.force_login(administrator)
+    assert kota_person.nik in client.get(url).text
+
+
+def test_the_admin_export_of_participants_is_audited(rf, kota_person, administrator):
+    from django.contrib import admin
+    from import_export.formats.base_formats import CSV
+
+    from participants.models import Participant
+
+    request = rf.get("/admin/participants/participant/export/")
+    request.user = administrator
+    model_admin = admin.site._registry[Participant]
+    data = model_admin.get_export_data(CSV(), request, Participant.objects.all(), encoding="utf-8")
+    assert kota_person.nik.encode() in data
+    event = AuditEvent.objects.get(action="export", object_type="participants.admin_export")
+    assert (event.user, event.object_repr) == (administrator, "1 baris")
