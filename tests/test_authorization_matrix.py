@@ -184,6 +184,7 @@ class Case:
     shows: str | None = None  # positive control: this text must be in the body
     check: Callable | None = None  # extra check (response, content, role, world) → error text or None
     htmx: bool = False  # sent as an HTMX request (some views answer with a fragment from another template)
+    json: bool = False  # POSTed as a JSON body (the API accepts nothing else)
 
 
 @dataclass
@@ -1045,7 +1046,305 @@ def _target_import(world, role):
     return cases
 
 
+# --- monthly reports --------------------------------------------------------------------------------------------
+REPORT_MONTH = "2025-07"  # the month the world's coverage is computed for
+REPORT_LINK = re.compile(r"/dasbor/laporan/wilayah/([0-9.]+)/")
+
+
+def _reports(world: World) -> dict:
+    """One finished report and one meeting note per site, made once per module inside the world's transaction."""
+    made = getattr(world, "monitoring_reports", None)
+    if made is not None:
+        return made
+    from monitoring import services as monitoring_services
+    from monitoring.models import MonitoringReport, ReportNote
+    from programs.models import Region
+
+    made = {}
+    for key in SITE_KEYS:
+        site = world.sites[key]
+        region = Region.objects.get(code=site.kabkota)
+        report, _created = monitoring_services.monitoring_report_request(
+            region=region, month=D(2025, 7, 1), trigger=MonitoringReport.Trigger.COMMAND, enqueue=False
+        )
+        report = monitoring_services.monitoring_report_render(report_id=report.pk)
+        assert report.status == MonitoringReport.Status.DONE, report.error_message
+        note = ReportNote.objects.create(
+            region=region, month=D(2025, 7, 1), text=site.text(f"Catatan rapat {site.marker}"),
+            author=world.users["administrator"],
+        )  # fmt: skip
+        made[key] = (report, note)
+    world.monitoring_reports = made
+    return made
+
+
+def _report_index_in_scope(response, content, role, world):
+    """Every region the report index links to lies inside the scope."""
+    user = world.users[role]
+    codes = set(REPORT_LINK.findall(content.decode("utf-8", "replace")))
+    outside = sorted(code for code in codes if not region_code_in_scope(user, code))
+    return f"the report index lists regions outside the scope: {outside}" if outside else None
+
+
+def _report_object(name: str, index: int, *, allowed=frozenset(SIGNED_IN), method="GET", data=None):
+    """Cases for a report (index 0) or note (index 1) URL: own and in-scope succeed, foreign ones like missing."""
+
+    def build(world, role):
+        objects = _reports(world)
+        cases = [Case("missing", url(name, pk=MISSING_PK), method=method, data=data, expect="notfound",
+                      effect=False if method == "POST" else None)]  # fmt: skip
+        for key in SITE_KEYS:
+            seen = key in SCOPE[role]
+            expect = denied(role, allowed, "after", seen) or ("ok" if seen else "notfound")
+            cases.append(
+                Case(
+                    "own" if key == "desa" else f"site:{key}",
+                    url(name, pk=objects[key][index].pk),
+                    method=method,
+                    data=data,
+                    expect=expect,
+                    effect=(expect == "ok") if method == "POST" else None,
+                    same_as=None if seen else "missing",
+                )
+            )
+        return cases
+
+    return build
+
+
+def _report_note_edit(world, role):
+    get = _report_object("monitoring:report_note_edit", 1, allowed=EDITORS)(world, role)
+    post = _report_object("monitoring:report_note_edit", 1, allowed=EDITORS, method="POST",
+                          data={"kind": "REKOMENDASI", "text": "Catatan diubah"})(world, role)  # fmt: skip
+    return get + [replace(case, variant=f"post:{case.variant}",
+                          same_as=case.same_as and f"post:{case.same_as}") for case in post]  # fmt: skip
+
+
+def _report_region_post(name: str, payload: dict):
+    def build(world, role):
+        _reports(world)
+        return by_object(world, role, name, "region", allowed=EDITORS, denial="after", method="POST",
+                         payload=lambda site, kwargs: payload)  # fmt: skip
+
+    return build
+
+
+# --- api ---------------------------------------------------------------------------------------------------------
+# The JSON API answers 401 (not a login redirect) to anonymous visitors and inactive users, and is posted to as JSON.
+API_REGION_KEYS = ("region", "desa", "code")
+
+
+def _api_regions_in_scope(response, content, role, world):
+    """Every region a coverage answer reports figures for (``region``, a child's ``code``) lies inside the scope."""
+    import json
+
+    from programs.models import REGION_CODE_PATTERN
+
+    user = world.users[role]
+    found = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in API_REGION_KEYS and isinstance(item, str) and re.fullmatch(REGION_CODE_PATTERN, item):
+                    found.add(item)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads(content or b"null"))
+    outside = sorted(code for code in found if not region_code_in_scope(user, code))
+    return f"the answer reports regions outside the scope: {outside}" if outside else None
+
+
+def _api_gets(name, *queries, check=None):
+    """GET cases of an API list: as it is and with each filter (most of them aimed at other sites)."""
+
+    def build(world, role):
+        cases = []
+        for query in ("", *queries):
+            query = query(world) if callable(query) else query
+            label = "plain" if not query else unquote(query)
+            cases.append(Case(label, url(name, query), check=check))
+        return cases
+
+    return build
+
+
+def _api_sites(make):
+    """One query per other site (and the province program), built from the site."""
+    return [lambda w, k=k: make(w, w.sites[k]) for k in OTHER_SITES]
+
+
+def _api_object(name, kind, *, key="plain", visible_of=None, check=None):
+    return lambda w, r: by_object(w, r, name, kind, key=key, check=check, visible=visible_of(r) if visible_of else None)
+
+
+def _api_claim_action(world, role):
+    payload = {"action": "verify", "note": "Diperiksa matriks"}
+    cases = by_object(world, role, "api:claim_action", "claim", key="diajukan", allowed=CLAIM_OFFICERS,
+                      method="POST", payload=lambda site, kwargs: dict(payload))  # fmt: skip
+    return [replace(case, json=True) for case in cases]
+
+
+def _api_bpjs_replies(world, role):
+    nik = world.sites["desa"].participants["plain"].nik
+    cases = _program_payload_writes(
+        "api:bpjs_replies",
+        lambda program: {"program": program.code, "rows": [{"nik": nik, "kpj": "12345678901"}]},
+        BPJS_REPLY,
+        world,
+        role,
+    )
+    return [replace(case, json=True) for case in cases]
+
+
+def _api_simulation(world, role):
+    incident = {"type": "JKM", "incident_date": "2025-06-01"}
+    cases = [Case("missing", url("api:benefit_simulation"), method="POST", json=True, expect="notfound",
+                  effect=False, data={"nik": "1771059999999999", "incident": incident})]  # fmt: skip
+    for key in SITE_KEYS:
+        seen = key in SCOPE[role]
+        cases.append(
+            Case(
+                "own" if key == "desa" else f"site:{key}",
+                url("api:benefit_simulation"),
+                method="POST",
+                json=True,
+                data={"nik": world.sites[key].participants["plain"].nik, "incident": incident},
+                expect="ok" if seen else "notfound",
+                effect=False,
+                same_as=None if seen else "missing",
+            )
+        )
+    return cases
+
+
+def _api_token_list(world, role):
+    return [
+        Case("plain", url("api:token_list")),
+        Case("create", url("api:token_list"), method="POST", data={"name": "Matriks", "expires_on": ""}, effect=True),
+    ]
+
+
+def _api_token_revoke(world, role):
+    """Own token: revoked. Another user's token answers like a missing one, whoever asks (administrators too)."""
+    from api.services import api_token_create
+
+    user = world.users[role] if role in SIGNED_IN else world.users["administrator"]
+    other = world.users["disnaker_desa" if role == "administrator" else "administrator"]
+    own, _secret = api_token_create(user=user, name="matriks")
+    theirs, _secret = api_token_create(user=other, name="matriks")
+    return [
+        Case("missing", url("api:token_revoke", pk=MISSING_PK), method="POST", expect="notfound", effect=False),
+        Case("own", url("api:token_revoke", pk=own.pk), method="POST", effect=True),
+        Case(
+            "other-user",
+            url("api:token_revoke", pk=theirs.pk),
+            method="POST",
+            expect="notfound",
+            effect=False,
+            same_as="missing",
+        ),
+    ]
+
+
+API_POLICY: dict[str, "Entry"] = {
+    "api:token_list": Entry(_api_token_list),
+    "api:token_revoke": Entry(_api_token_revoke),
+    "api:docs": Entry(page("api:docs")),
+    "api:root": Entry(page("api:root"), anonymous_expect="unauthorized"),
+    "api:schema": Entry(page("api:schema"), anonymous_expect="unauthorized"),
+    "api:regions": Entry(
+        _api_gets(
+            "api:regions",
+            "level=2",
+            *_api_sites(lambda w, s: f"under={s.kabkota}"),
+            *_api_sites(lambda w, s: f"parent={s.kabkota}"),
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:region_detail": Entry(_api_object("api:region_detail", "region"), anonymous_expect="unauthorized"),
+    "api:programs": Entry(
+        _api_gets(
+            "api:programs",
+            "year=2026",
+            *_api_sites(lambda w, s: f"region={s.program_owner}"),
+            *_api_sites(lambda w, s: f"search={s.program.code}"),
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:program_detail": Entry(
+        _api_object("api:program_detail", "program", visible_of=lambda r: PROGRAM_READ[r]),
+        anonymous_expect="unauthorized",
+    ),
+    "api:participants": Entry(
+        _api_gets(
+            "api:participants",
+            "status=AKTIF",
+            *_api_sites(lambda w, s: f"region={s.kabkota}"),
+            *_api_sites(lambda w, s: f"program={s.program.code}"),
+            *_api_sites(lambda w, s: f"nik={s.participants['plain'].nik}"),
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:participant_detail": Entry(
+        lambda w, r: (
+            by_object(w, r, "api:participant_detail", "participant")
+            + [Case("paid-from-kaur", url("api:participant_detail", pk=w.sites["desa"].participants["pindahan"].pk))]
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:enrolments": Entry(
+        _api_gets(
+            "api:enrolments",
+            "active_in=2025-07-01",
+            *_api_sites(lambda w, s: f"program={s.program.code}"),
+            *_api_sites(lambda w, s: f"participant={s.participants['plain'].pk}"),
+            lambda w: f"participant={w.sites['desa'].participants['pindahan'].pk}",
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:claims": Entry(
+        _api_gets(
+            "api:claims", "status=DIAJUKAN", "type=JKM", "overdue=true", *_api_sites(lambda w, s: f"region={s.kabkota}")
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:claim_detail": Entry(
+        lambda w, r: (
+            by_object(w, r, "api:claim_detail", "claim", key="dibayar")
+            + [Case("paid-from-kaur", url("api:claim_detail", pk=w.sites["desa"].claims["pindahan"].pk))]
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:claim_action": Entry(_api_claim_action, anonymous_expect="unauthorized"),
+    "api:coverage": Entry(
+        _api_gets(
+            "api:coverage",
+            "level=1",
+            "month_from=2025-07-01",
+            *_api_sites(lambda w, s: f"region={s.kabkota}"),
+            *_api_sites(lambda w, s: f"program={s.program.code}"),
+            check=_api_regions_in_scope,
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:coverage_region": Entry(
+        _api_object("api:coverage_region", "region", check=_api_regions_in_scope), anonymous_expect="unauthorized"
+    ),
+    "api:bpjs_replies": Entry(_api_bpjs_replies, anonymous_expect="unauthorized"),
+    "api:benefit_simulation": Entry(_api_simulation, anonymous_expect="unauthorized"),
+    # Any other address under /api/: a JSON 404 for signed-in roles (the catch-all after the real routes).
+    "api:not_found": Entry(
+        lambda w, r: [Case("plain", "/api/v1/tidak-ada/", expect="notfound")], anonymous_expect="unauthorized"
+    ),
+}
+
+
 POLICY: dict[str, Entry] = {
+    **API_POLICY,
     # rentan
     # Pimpinan land on their coverage dashboard, the others on the portal's home page: both list the province's
     # program, which every Bengkulu role may read.
@@ -1141,6 +1440,23 @@ POLICY: dict[str, Entry] = {
     "monitoring:target_create": Entry(_target_create),
     "monitoring:target_edit": Entry(_target_edit),
     "monitoring:target_import": Entry(_target_import),
+    "monitoring:report_index": Entry(page("monitoring:report_index", check=_report_index_in_scope)),
+    "monitoring:report_region": Entry(
+        lambda w, r: (
+            _reports(w) and by_object(w, r, "monitoring:report_region", "region", query={"bulan": REPORT_MONTH})
+        )
+    ),
+    "monitoring:report_request": Entry(_report_region_post("monitoring:report_request", {"month": REPORT_MONTH})),
+    "monitoring:report_note_create": Entry(
+        _report_region_post(
+            "monitoring:report_note_create", {"month": REPORT_MONTH, "kind": "CATATAN", "text": "Catatan uji"}
+        )
+    ),
+    "monitoring:report_note_edit": Entry(_report_note_edit),
+    "monitoring:report_note_delete": Entry(
+        _report_object("monitoring:report_note_delete", 1, allowed=EDITORS, method="POST")
+    ),
+    "monitoring:report_download": Entry(_report_object("monitoring:report_download", 0)),
 }
 
 
@@ -1151,7 +1467,9 @@ def outcome(response, login_path=LOGIN_PATH) -> str:
         return "login" if urlsplit(response["Location"]).path == login_path else "ok"
     if 200 <= status < 300:
         return "ok"
-    return {403: "forbidden", 404: "notfound", 405: "method"}.get(status, f"status {status}")
+    return {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "notfound", 405: "method"}.get(
+        status, f"status {status}"
+    )
 
 
 def body_bytes(response) -> bytes:
@@ -1254,6 +1572,10 @@ def request_text(case: Case) -> str:
 
 def send(client: Client, case: Case):
     headers = {"HX-Request": "true"} if case.htmx else None
+    if case.method == "POST" and case.json:
+        import json
+
+        return client.post(case.url, json.dumps(case.data or {}), content_type="application/json", headers=headers)
     if case.method == "POST":
         return client.post(case.url, case.data or {}, headers=headers)
     return client.get(case.url, headers=headers)
@@ -1329,7 +1651,7 @@ def run_case(client: Client, case: Case, *, name: str, role: str, world: World, 
     if case.effect is False and (changed or wrote_audit):
         problems.append(f"{case.variant}: refused write still wrote {changed or 'an audit row'}")
     leaks = leaks_in(texts, canaries, request_text(case))
-    expected = {"refused": {"ok", "forbidden", "notfound"}}.get(case.expect, {case.expect})
+    expected = {"refused": {"ok", "forbidden", "notfound", "invalid"}}.get(case.expect, {case.expect})
     if got not in expected:
         problems.append(f"{case.variant}: {case.method} {case.url} answered {response.status_code} ({got}), "
                         f"expected {case.expect}")  # fmt: skip
