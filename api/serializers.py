@@ -40,7 +40,9 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class RegionDetailSerializer(RegionSerializer):
-    children = RegionSerializer(many=True, read_only=True, help_text=_("Wilayah tepat di bawahnya."))
+    children = RegionSerializer(
+        many=True, read_only=True, source="child_rows", help_text=_("Wilayah tepat di bawahnya.")
+    )
 
     class Meta(RegionSerializer.Meta):
         fields = [*RegionSerializer.Meta.fields, "children"]
@@ -338,7 +340,15 @@ class BpjsReplyRowSerializer(serializers.Serializer):
         error_messages={"invalid": _("Nomor KPJ berisi 1 sampai 11 angka.")},
     )
     membership_start = serializers.DateField(required=False, allow_null=True)
-    status = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
+    # No control characters: the status is kept as text and written back in the portal's XLSX reports.
+    status = serializers.RegexField(
+        r"^[^\x00-\x1f\x7f]*$",
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        default="",
+        error_messages={"invalid": _("Status tidak boleh berisi karakter kendali.")},
+    )
 
 
 class BpjsReplySerializer(serializers.Serializer):

@@ -130,7 +130,7 @@ class RegionDetailView(ApiView):
     def get(self, request, code):
         region = region_get_for_user(user=request.user, code=code)
         self.audit_region = region.code
-        region.children = list(Region.objects.for_user(request.user).filter(parent=region).order_by("code"))
+        region.child_rows = list(Region.objects.for_user(request.user).filter(parent=region).order_by("code"))
         return Response(s.RegionDetailSerializer(region).data)
 
 
