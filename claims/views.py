@@ -36,6 +36,7 @@ from claims.selectors import (
     with_late_days,
 )
 from claims.workflow import Action, may, may_edit_file
+from participants.forms import RevealNikForm
 from rentan.audit import audit_read, audit_record
 from rentan.pagination import paginate
 
@@ -163,6 +164,9 @@ def claim_detail(request, pk):
         "actions": actions,
         "heir_form": HeirForm() if overview.may_edit else None,
         "document_form": DocumentForm() if overview.may_edit else None,
+        # The officer who checks the KTP may reveal the full NIK here too (participants/_nik.html, audited).
+        "may_reveal": request.user.may_reveal_nik,
+        "reveal_form": RevealNikForm(),
     }
     audit_read(request, claim)
     return render(request, "claims/claim_detail.html", context)

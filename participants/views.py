@@ -120,7 +120,13 @@ def participant_detail(request, pk):
 def participant_reveal_nik(request, pk):
     """Show one participant's full NIK in this one response, for a stated reason, and audit it."""
     if not request.user.may_reveal_nik:
-        raise PermissionDenied  # before the lookup: the refusal says nothing about which participants exist
+        # Before the lookup: the refusal says nothing about which participants exist.
+        raise PermissionDenied(
+            _(
+                "Menampilkan NIK lengkap memerlukan izin; minta administrator menambahkan Anda ke kelompok "
+                "“Penampil NIK lengkap”."
+            )
+        )
     participant = selectors.participant_get_for_user(user=request.user, pk=pk)
     form = RevealNikForm(request.POST)
     revealed = form.is_valid()

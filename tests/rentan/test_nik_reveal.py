@@ -76,6 +76,7 @@ def test_an_operator_without_the_permission_gets_403_in_indonesian(client, kota_
     response = reveal(client, kota_person)
     assert response.status_code == 403
     assert "Akses ditolak" in response.text
+    assert "Penampil NIK lengkap" in response.text  # says whom to ask
     assert kota_person.nik not in response.text
     assert not AuditEvent.objects.filter(action="reveal").exists()
 
@@ -139,6 +140,8 @@ def test_the_claim_pages_mask_the_nik(client, kota_person, bpjs_cabang, branch_b
     assert kota_person.nama in page
     assert kota_person.nik not in page
     assert AuditEvent.objects.filter(action="view", object_type="claims.Claim", object_id=str(claim.pk)).exists()
+    # The officer checking the KTP reveals it from the claim page (the same audited action).
+    assert reverse("participants:reveal_nik", args=[kota_person.pk]) in page
 
 
 def test_the_edit_form_keeps_the_nik_masked_for_editors_who_may_not_reveal_it(
