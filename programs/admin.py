@@ -1,6 +1,10 @@
 from django.contrib import admin
 
 from programs.models import (
+    Bill,
+    BillCredit,
+    BillLine,
+    BillPrice,
     Branch,
     Budget,
     Holiday,
@@ -8,6 +12,7 @@ from programs.models import (
     IuranDiscountFunding,
     IuranRate,
     Occupation,
+    Payment,
     Program,
     Region,
     RegionTarget,
@@ -85,3 +90,58 @@ class HolidayAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("name",)
     date_hierarchy = "date"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Bills, their lines, payments and credits are written only by ``programs.billing`` (settlement, credits and
+    the audit trail follow every change there); the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BillPriceInline(admin.TabularInline):
+    model = BillPrice
+    extra = 0
+    fields = ("funding_source", "is_transport", "jiwa", "gross", "discount_amount", "amount", "rule", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Bill)
+class BillAdmin(ReadOnlyAdmin):
+    list_display = ("program", "month", "kind", "jiwa", "amount", "paid_amount", "due_date", "settled_on")
+    list_filter = ("kind", "month")
+    list_select_related = ("program",)
+    search_fields = ("program__name", "program__code")
+    inlines = [BillPriceInline]
+
+
+@admin.register(BillLine)
+class BillLineAdmin(ReadOnlyAdmin):
+    list_display = ("bill", "enrolment", "month", "amount")
+    list_select_related = ("bill__program", "enrolment__participant", "enrolment__program")
+    raw_id_fields = ("bill", "enrolment", "price")
+    show_full_result_count = False  # a month of a province program is a million lines
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("bill", "paid_on", "amount", "sp2d_number", "kode_rekening", "created_by")
+    list_select_related = ("bill__program", "created_by")
+    search_fields = ("sp2d_number", "bill__program__name")
+
+
+@admin.register(BillCredit)
+class BillCreditAdmin(ReadOnlyAdmin):
+    list_display = ("source_bill", "target_month", "target_bill", "amount", "credited_on")
+    list_select_related = ("source_bill__program", "target_bill__program")

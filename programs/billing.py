@@ -80,6 +80,7 @@ T_PAYMENT = Payment._meta.db_table
 T_CREDIT = BillCredit._meta.db_table
 
 JOB_WORK_MEM = "256MB"
+ANALYZE_AFTER_LINES = 100_000
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -261,6 +262,9 @@ def bill_generate(*, program: Program, month: datetime.date, user=None, rates: R
             price.save(update_fields=["rule", "note"])
         cursor.execute(LINES_SQL, params)
         lines = cursor.rowcount
+        if lines >= ANALYZE_AFTER_LINES:
+            # Fresh statistics before autovacuum gets there, so the arrears job plans for a million lines.
+            cursor.execute(f"ANALYZE {T_LINE}")
         cursor.execute(TOTALS_SQL, params)
         cursor.execute("DROP TABLE pg_temp.bill_pending")
     bill.refresh_from_db()
@@ -292,14 +296,17 @@ def bills_generate_month(*, month: datetime.date, program_ids=None, user=None) -
     programs = programs_running_in(month_start(month))
     if program_ids:
         programs = programs.filter(pk__in=program_ids)
-    results = []
     rates = RateBook.load()
-    for program in programs:
-        result = bill_generate(program=program, month=month, user=user, rates=rates)
-        if result.created:
-            arrears_refresh(program=program)
-        results.append(result)
-    return results
+    return [bill_generate_then_arrears(program=p, month=month, user=user, rates=rates) for p in programs]
+
+
+def bill_generate_then_arrears(*, program: Program, month: datetime.date, user=None, rates=None) -> BillResult:
+    """``bill_generate``, then ``arrears_refresh`` when the new bill is already past due (a past month billed
+    late): only then can a new bill put anyone in arrears at once."""
+    result = bill_generate(program=program, month=month, user=user, rates=rates)
+    if result.created and result.bill.due_date < timezone.localdate():
+        arrears_refresh(program=program)
+    return result
 
 
 # --- settling bills, overpayment credits -------------------------------------------------------------------------
@@ -533,10 +540,20 @@ def enrolment_arrears_status(enrolment) -> str:
     return "menunggak" if enrolment.arrears_months else "aktif"
 
 
-def bill_generate_request(*, user, program: Program, month: datetime.date) -> None:
-    """Queue the bill of ``month`` for ``program`` (a large program takes longer than a web request may)."""
+# Up to this many enrolments the page's button bills at once (about a second); larger programs go to the worker.
+BILL_SYNC_MAX_ENROLMENTS = 50_000
+
+
+def bill_generate_request(*, user, program: Program, month: datetime.date) -> BillResult | None:
+    """Bill ``program`` for ``month`` now when it is small, else queue it; None when queued.
+
+    A province program of a million enrolments takes longer than a web request may.
+    """
     _require_program_manager(user)
-    program_id, user_id, iso = program.pk, user.pk, month_start(month).isoformat()
+    month = month_start(month)
+    if program.enrolments.count() <= BILL_SYNC_MAX_ENROLMENTS:
+        return bill_generate_then_arrears(program=program, month=month, user=user)
+    program_id, user_id, iso = program.pk, user.pk, month.isoformat()
 
     def enqueue():
         from programs.tasks import bill_generate_program
@@ -544,6 +561,7 @@ def bill_generate_request(*, user, program: Program, month: datetime.date) -> No
         bill_generate_program.delay(program_id, iso, user_id)
 
     transaction.on_commit(enqueue)
+    return None
 
 
 @transaction.atomic

@@ -50,13 +50,10 @@ def bill_generate_program(program_id: int, month_iso: str, user_id: int | None =
 
     from django.contrib.auth import get_user_model
 
-    from programs.billing import arrears_refresh, bill_generate
+    from programs.billing import bill_generate_then_arrears
 
     program = Program.objects.filter(pk=program_id).first()
     if program is None:
         return 0
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    result = bill_generate(program=program, month=datetime.date.fromisoformat(month_iso), user=user)
-    if result.created:
-        arrears_refresh(program=program)
-    return result.lines
+    return bill_generate_then_arrears(program=program, month=datetime.date.fromisoformat(month_iso), user=user).lines

@@ -20,6 +20,7 @@ from programs.forms import (
 )
 from programs.models import Region
 from programs.planning import current_pagu, plan_budget, plan_child_regions, program_burn_down
+from programs.rates import IuranRuleError
 from programs.selectors import (
     bill_get_for_program,
     bill_lines_for_user,
@@ -155,15 +156,30 @@ def bill_generate(request, code):
     program = program_get_for_user(user=request.user, code=code, writable=True)
     form = BillGenerateForm(request.POST)
     if form.is_valid():
-        billing.bill_generate_request(user=request.user, program=program, month=form.cleaned_data["month"])
-        messages.success(
-            request,
-            _("Tagihan %(month)s sedang dibuat; muat ulang halaman ini sebentar lagi.")
-            % {"month": format_month(form.cleaned_data["month"])},
-        )
+        month = form.cleaned_data["month"]
+        try:
+            result = billing.bill_generate_request(user=request.user, program=program, month=month)
+        except IuranRuleError:
+            messages.error(request, _("Tarif iuran bulan %(month)s belum lengkap di tabel tarif.") % _month(month))
+        else:
+            messages.success(request, _bill_message(result) % _month(month))
     else:
         messages.error(request, _("Bulan iuran tidak valid."))
     return redirect("programs:program_detail", code=program.code)
+
+
+def _month(month) -> dict:
+    return {"month": format_month(month)}
+
+
+def _bill_message(result) -> str:
+    if result is None:
+        return _("Tagihan %(month)s sedang dibuat; muat ulang halaman ini sebentar lagi.")
+    if not result.created:
+        return _("Tagihan %(month)s sudah lengkap; tidak ada kepesertaan baru yang perlu ditagih.")
+    if result.bill.kind == result.bill.Kind.CORRECTION:
+        return _("Tagihan koreksi %(month)s dibuat untuk kepesertaan yang terlambat.")
+    return _("Tagihan %(month)s dibuat.")
 
 
 @login_required

@@ -137,16 +137,31 @@ def test_a_bill_of_another_program_cannot_be_paid_through_this_one(
     assert response.status_code == 200 and not Payment.objects.exists()
 
 
-def test_the_generate_button_queues_the_bill_of_the_month(
-    client, disnaker_kota_bengkulu, program, eager_celery, django_capture_on_commit_callbacks
-):
+def test_the_generate_button_bills_a_small_program_at_once(client, disnaker_kota_bengkulu, program):
     client.force_login(disnaker_kota_bengkulu)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programs:bill_generate", args=[program.code]), {"month": "2025-04"})
+    response = client.post(reverse("programs:bill_generate", args=[program.code]), {"month": "2025-04"}, follow=True)
 
-    assert response.status_code == 302
     bill = Bill.objects.get(program=program)
     assert bill.month == D(2025, 4, 1) and bill.jiwa == 3 and bill.generated_by == disnaker_kota_bengkulu
+    assert "Tagihan April 2025 dibuat." in response.text
+    again = client.post(reverse("programs:bill_generate", args=[program.code]), {"month": "2025-04"}, follow=True)
+    assert "tidak ada kepesertaan baru" in again.text and Bill.objects.count() == 1
+
+
+def test_the_generate_button_queues_a_large_program_for_the_worker(
+    client, disnaker_kota_bengkulu, program, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(billing, "BILL_SYNC_MAX_ENROLMENTS", 2)
+    client.force_login(disnaker_kota_bengkulu)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("programs:bill_generate", args=[program.code]), {"month": "2025-04"})
+    assert response.status_code == 302 and not Bill.objects.exists()
+
+    for callback in callbacks:
+        callback()
+
+    bill = Bill.objects.get(program=program)
+    assert bill.jiwa == 3 and bill.generated_by == disnaker_kota_bengkulu
 
 
 def test_a_province_bill_lists_only_the_readers_own_participants(client, disnaker_kota_bengkulu):

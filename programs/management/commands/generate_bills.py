@@ -32,8 +32,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{bill.program.code}: {bill.get_kind_display()} {format_month(month)}, "
                     f"{format_number(result.lines)} jiwa, {format_rupiah(bill.amount)}, "
-                    f"jatuh tempo {bill.due_date:%Y-%m-%d} ({result.seconds:.1f} dtk)"
+                    f"jatuh tempo {bill.due_date:%Y-%m-%d} ({result.seconds:.2f} dtk)"
                 )
             else:
-                self.stdout.write(f"program {result.program_id}: tidak ada yang baru untuk {format_month(month)}")
+                self.stdout.write(
+                    f"program {result.program_id}: tidak ada yang baru untuk {format_month(month)} "
+                    f"({result.seconds:.2f} dtk)"
+                )
         self.stdout.write(f"{sum(r.created for r in results)} tagihan dibuat untuk {format_month(month)}.")
