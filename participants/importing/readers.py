@@ -64,7 +64,7 @@ class SourceFile:
             raise ImportFileError(_("Berkas %(name)s tidak ditemukan.") % {"name": self.path.name})
         try:
             # Before any reader opens it: content type, zip bomb and XML entity checks (rentan/uploads.py).
-            check_spreadsheet(self.path)
+            check_spreadsheet(self.path, verify=True)
         except UploadRefused as error:
             raise ImportFileError(str(error)) from error
         self.kind = file_kind(self.path)

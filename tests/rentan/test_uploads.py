@@ -83,6 +83,31 @@ def test_a_zip_bomb_is_refused_by_its_ratio_and_by_its_size(zip_bomb, settings):
         check_spreadsheet(io.BytesIO(zip_bomb), name="daftar.xlsx")
 
 
+def lying_zip() -> bytes:
+    """A zip whose directory says its sheet holds 1.000 bytes when it inflates to 50 MB."""
+    content = zip_bytes(_minimal_parts(b"<worksheet>" + b" " * (50 * 1024 * 1024) + b"</worksheet>"))
+    real = (50 * 1024 * 1024 + 23).to_bytes(4, "little")
+    assert content.count(real) == 2  # the local header and the central directory entry
+    return content.replace(real, (1000).to_bytes(4, "little"))
+
+
+def test_a_zip_that_understates_its_sizes_is_refused():
+    content = lying_zip()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert sum(info.file_size for info in archive.infolist()) < 1024 * 1024  # the directory looks harmless
+    for verify in (False, True):
+        with pytest.raises(UploadRefused, match="bukan berkas Excel yang utuh"):
+            check_spreadsheet(io.BytesIO(content), name="daftar.xlsx", verify=verify)
+
+
+def test_verification_reads_every_member_of_a_real_file(tmp_path):
+    from tests.participants.conftest import person, write_xlsx
+
+    path = write_xlsx(tmp_path / "daftar.xlsx", [person(n) for n in range(1, 200)])
+    assert check_spreadsheet(path, verify=True) == "xlsx"
+    assert SourceFile(path).kind == "xlsx"
+
+
 def test_too_many_members_are_refused(settings):
     settings.UPLOAD_XLSX_MAX_MEMBERS = 5
     parts = _minimal_parts(b"<worksheet/>") | {f"xl/media/{n}.bin": b"x" for n in range(10)}
