@@ -55,9 +55,12 @@ EXPOSE 8000
 
 # gunicorn takes its worker count from WEB_CONCURRENCY (3 by default, set above); further options can be added
 # with GUNICORN_CMD_ARGS. Its control socket (for gunicornc) goes to /tmp, since /app is not writable.
+# The access log has the path without its query string, and no referer: a search for a NIK or a name (?q=...)
+# must not land in the logs (SECURITY.md).
 CMD ["gunicorn", "rentan.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
      "--timeout", "60", \
      "--worker-tmp-dir", "/dev/shm", \
      "--control-socket", "/tmp/gunicorn.ctl", \
-     "--access-logfile", "-"]
+     "--access-logfile", "-", \
+     "--access-logformat", "%(h)s %(t)s %(m)s %(U)s %(s)s %(b)s %(D)sus"]

@@ -183,3 +183,34 @@ def test_the_worker_logs_through_the_same_filtered_configuration():
 )
 def test_redact_masks_numbers_and_database_rows(text, expected):
     assert redact(text) == expected
+
+
+def test_the_access_log_of_the_image_has_no_query_strings_nor_referers():
+    """gunicorn's own access log bypasses Python logging: its format (Dockerfile) leaves searches (?q=NIK) out."""
+    import datetime as dt
+    import re
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from django.conf import settings
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    dockerfile = (Path(settings.BASE_DIR) / "Dockerfile").read_text(encoding="utf-8")
+    fmt = re.search(r'"--access-logformat", "([^"]+)"', dockerfile).group(1)
+    config = Config()
+    config.set("access_log_format", fmt)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/peserta/",
+        "QUERY_STRING": "q=1771051506850001",
+        "RAW_URI": "/peserta/?q=1771051506850001",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.1",
+        "HTTP_REFERER": "https://rentan.example/klaim/baru/?q=Kanari+Sutejo",
+    }
+    response = SimpleNamespace(status="200 OK", sent=512, response_length=512, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    line = fmt % Logger(config).atoms(response, request, environ, dt.timedelta(milliseconds=40))
+    assert "GET /peserta/ 200" in line
+    assert "1771051506850001" not in line and "Kanari" not in line
