@@ -635,12 +635,22 @@ class BillLine(models.Model):
     """One enrolment's iuran for one month, on a regular or a correction bill (never on two bills)."""
 
     # The unique (enrolment, month) index serves lookups by enrolment; the FK to the price needs no index.
+    # No database foreign-key constraint on the enrolment and the price: PostgreSQL checks one row by one
+    # (SELECT … FOR KEY SHARE, locking every enrolment row) and that check took twice as long as writing a
+    # million lines (benchmarks/bench_billing.py). Lines are written only by ``programs.billing``'s INSERT … SELECT
+    # from rows read in the same transaction, and PROTECT still stops the ORM from deleting a billed enrolment.
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
     enrolment = models.ForeignKey(
-        "participants.Enrolment", on_delete=models.PROTECT, related_name="bill_lines", db_index=False
+        "participants.Enrolment",
+        on_delete=models.PROTECT,
+        related_name="bill_lines",
+        db_index=False,
+        db_constraint=False,
     )
     month = models.DateField(_("bulan iuran"))
-    price = models.ForeignKey(BillPrice, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    price = models.ForeignKey(
+        BillPrice, on_delete=models.PROTECT, related_name="lines", db_index=False, db_constraint=False
+    )
     amount = models.DecimalField(_("iuran"), max_digits=18, decimal_places=2)
 
     class Meta:

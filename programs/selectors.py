@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from programs.models import Bill, BillCredit, Payment, Program, Region
-from rentan.access import region_q
+from rentan.access import region_code_in_scope, region_q
 
 
 def region_get_for_user(*, user, code: str) -> Region:
@@ -101,6 +101,15 @@ def bill_lines_for_user(*, user, bill: Bill):
 
 def program_payments(*, program: Program):
     return Payment.objects.filter(bill__program=program).select_related("bill").order_by("-paid_on", "-pk")
+
+
+def program_payments_for_user(*, user, program: Program, bill: Bill | None = None):
+    """The SP2D of a program, for users whose region holds it (its own finance records); readers of a program of a
+    region above theirs (a desa operator on the kab/kota program) see the bills' totals, not the payer's SP2D."""
+    if not region_code_in_scope(user, program.owner_region_id):
+        return Payment.objects.none()
+    payments = program_payments(program=program)
+    return payments.filter(bill=bill) if bill is not None else payments
 
 
 def payment_get_for_program(*, program: Program, pk: int) -> Payment:

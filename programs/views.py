@@ -32,7 +32,7 @@ from programs.selectors import (
     program_enrolled_jiwa,
     program_get_for_user,
     program_list_for_user,
-    program_payments,
+    program_payments_for_user,
     program_realisation,
     region_breadcrumb_for_user,
     region_children_for_user,
@@ -126,7 +126,7 @@ def program_detail(request, code):
         enrolled_jiwa=program_enrolled_jiwa(program=program, month=month),
         arrears=program_arrears_summary(program=program, month=month),
         bills=paginate(request, program_bills(program=program), per_page=12),
-        payments=program_payments(program=program)[:20],
+        payments=program_payments_for_user(user=request.user, program=program)[:20],
         credits=program_credits(program=program),
         generate_form=BillGenerateForm(initial={"month": month}),
     )
@@ -191,7 +191,7 @@ def bill_detail(request, code, pk):
         "bill": bill,
         "prices": bill.prices.select_related("discount").order_by("funding_source", "is_transport"),
         "lines": paginate(request, bill_lines_for_user(user=request.user, bill=bill)),
-        "payments": bill.payments.order_by("paid_on", "pk"),
+        "payments": program_payments_for_user(user=request.user, program=program, bill=bill).order_by("paid_on", "pk"),
         "corrections": bill.corrections.order_by("pk"),
     }
     return render(request, "programs/bill_detail.html", context)

@@ -32,6 +32,7 @@ from monitoring import services as monitoring_services
 from monitoring.models import CoverageRun
 from participants import services as participant_services
 from participants.models import ImportBatch, Participant
+from programs import billing
 from programs import services as program_services
 from programs.models import Branch, Program, Region, RegionTarget
 from programs.services import regions_load
@@ -421,6 +422,21 @@ def build_world(files: Path) -> World:
                 note=site.text(f"Target {site.marker}"),
             ),
         )
+    # Iuran bills of July 2025 for every program, each paid in part by an SP2D whose number is a canary (the
+    # province program's bill lists people of three sites: each reader may see only their own lines).
+    for program, site in [*((s.program, s) for s in sites.values()), (prov_program, None)]:
+        bill = billing.bill_generate(program=program, month=COVERAGE_MONTH, user=admin).bill
+        billing.payment_create(
+            user=admin,
+            program=program,
+            data={
+                "bill": bill,
+                "paid_on": D(2025, 7, 10),
+                "amount": Decimal("1000"),
+                "sp2d_number": site.text(f"SP2D {site.marker}") if site else f"SP2D {PROV_PROGRAM_MARKER}",
+                "kode_rekening": "5.1.02.01.01.0001",
+            },
+        )
     # The dashboards read coverage snapshots: compute July 2025 the way the "hitung ulang" command does.
     run, _created = monitoring_services.coverage_run_start(
         user=admin, first_month=COVERAGE_MONTH, trigger=CoverageRun.Trigger.COMMAND, enqueue=False
@@ -441,11 +457,15 @@ def build_world(files: Path) -> World:
 def _snapshot_sources():
     from claims.models import ClaimBenefitLine, ClaimDocument, ClaimPayment, ClaimTransition
     from participants.models import Enrolment
-    from programs.models import Budget
+    from programs.models import Bill, BillCredit, BillLine, Budget, Payment
 
     return [
         (Program, "program", ["owner_region"]),
         (Budget, "program", ["program__owner_region"]),
+        (Bill, "program", ["program__owner_region"]),
+        (Payment, "program", ["bill__program__owner_region"]),
+        (BillCredit, "program", ["program__owner_region"]),
+        (BillLine, "data", ["enrolment__participant__desa"]),
         (Participant, "data", ["desa"]),
         (Enrolment, "data", ["participant__desa"]),
         (Claim, "data", ["participant__desa"]),

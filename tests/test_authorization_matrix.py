@@ -467,6 +467,111 @@ def _program_detail(world, role):
     return cases + htmx
 
 
+# --- iuran bills and payments -----------------------------------------------------------------------------------
+def _bill_and_payment(program):
+    """The world's July 2025 bill of a program and the SP2D paying part of it (tests/matrix_world.py)."""
+    from programs.models import Bill
+
+    bill = Bill.objects.get(program=program, month=D(2025, 7, 1), kind=Bill.Kind.REGULAR)
+    return bill, bill.payments.get()
+
+
+def _program_sites(world):
+    """(variant, site key, program) for every site's program and the province program, own first."""
+    out = [("own" if key == "desa" else f"site:{key}", key, world.sites[key].program) for key in SITE_KEYS]
+    return [*out, ("site:prov", "prov", world.prov_program)]
+
+
+def _bill_child(name, *, kind, visible_map, allowed, method="GET", payload=None):
+    """A URL naming a program and one of its bills or payments: in-scope ones succeed, foreign ones and another
+    program's object under the role's own program answer exactly like a missing one."""
+
+    def build(world, role):
+        own = world.sites["desa"].program
+        label = "post:" if method == "POST" else ""
+        refusal = "forbidden" if role not in allowed else None
+        own_object = _bill_and_payment(own)[0 if kind == "bill" else 1]
+        cases = [
+            Case(f"{label}missing", url(name, code=own.code, pk=MISSING_PK), method=method,
+                 data=payload(own_object) if payload else None, expect=refusal or "notfound",
+                 effect=False if method == "POST" else None)
+        ]  # fmt: skip
+        for variant, key, program in _program_sites(world):
+            target = _bill_and_payment(program)[0 if kind == "bill" else 1]
+            seen = key in visible_map[role]
+            expect = refusal or ("ok" if seen else "notfound")
+            cases.append(
+                Case(f"{label}{variant}", url(name, code=program.code, pk=target.pk), method=method,
+                     data=payload(target) if payload else None, expect=expect,
+                     effect=(expect == "ok") if method == "POST" else None,
+                     same_as=None if seen or refusal else f"{label}missing")
+            )  # fmt: skip
+            if key != "desa":
+                # Another program's object under the role's own program: never found there.
+                cases.append(
+                    Case(f"{label}under-own:{key}", url(name, code=own.code, pk=target.pk), method=method,
+                         data=payload(target) if payload else None, expect=refusal or "notfound",
+                         effect=False if method == "POST" else None, same_as=None if refusal else f"{label}missing")
+                )  # fmt: skip
+        return cases
+
+    return build
+
+
+def _payment_payload(bill, amount="2000"):
+    return {"bill": bill.pk, "paid_on": "2025-07-20", "amount": amount, "sp2d_number": "SP2D/MATRIKS",
+            "kode_rekening": "5.1.02.01.01.0001", "note": ""}  # fmt: skip
+
+
+def _payment_create(world, role):
+    programs = {program.code: program for _variant, _key, program in _program_sites(world)}
+
+    def payload(site, kwargs):
+        program = programs.get(kwargs["code"], world.sites["desa"].program)
+        return _payment_payload(_bill_and_payment(program)[0])
+
+    cases = by_object(world, role, "programs:payment_create", "program", visible=PROGRAM_WRITE[role], allowed=EDITORS)
+    cases += by_object(world, role, "programs:payment_create", "program", visible=PROGRAM_WRITE[role],
+                       allowed=EDITORS, method="POST", payload=payload, label="post:")  # fmt: skip
+    own = world.sites["desa"].program
+    for key in OTHER_SITES:
+        # A payload naming another site's bill, posted to the role's own program: refused, nothing written.
+        foreign_bill = _bill_and_payment(world.sites[key].program)[0]
+        cases.append(
+            Case(f"bill-of:{key}", url("programs:payment_create", code=own.code), method="POST",
+                 data=_payment_payload(foreign_bill), expect="refused" if role in EDITORS else "forbidden",
+                 effect=False)
+        )  # fmt: skip
+    return cases
+
+
+def _bill_generate(world, role):
+    return by_object(world, role, "programs:bill_generate", "program", visible=PROGRAM_WRITE[role], allowed=EDITORS,
+                     method="POST", payload=lambda site, kwargs: {"month": "2025-09"}, label="post:")  # fmt: skip
+
+
+def _bill_detail(world, role):
+    return _bill_child("programs:bill_detail", kind="bill", visible_map=PROGRAM_READ, allowed=SIGNED_IN)(world, role)
+
+
+def _payment_edit(world, role):
+    edit = {"kind": "payment", "visible_map": PROGRAM_WRITE, "allowed": EDITORS}
+    cases = _bill_child("programs:payment_edit", **edit)(world, role)
+    post = _bill_child(
+        "programs:payment_edit", **edit, method="POST", payload=lambda p: _payment_payload(p.bill, "3000")
+    )
+    return cases + post(world, role)
+
+
+def _payment_delete(world, role):
+    return _bill_child("programs:payment_delete", kind="payment", visible_map=PROGRAM_WRITE, allowed=EDITORS,
+                       method="POST", payload=lambda p: {})(world, role)  # fmt: skip
+
+
+def _arrears_list(world, role):
+    return by_object(world, role, "programs:arrears_list", "program", visible=PROGRAM_READ[role])
+
+
 def _participant_list(world, role):
     sites = world.sites
     queries = [
@@ -1369,6 +1474,12 @@ POLICY: dict[str, Entry] = {
     "programs:program_detail": Entry(_program_detail),
     "programs:program_edit": Entry(_program_object("programs:program_edit", post=lambda p: program_payload(p))),
     "programs:budget_create": Entry(_program_object("programs:budget_create", post=lambda p: dict(BUDGET))),
+    "programs:bill_generate": Entry(_bill_generate),
+    "programs:bill_detail": Entry(_bill_detail),
+    "programs:payment_create": Entry(_payment_create),
+    "programs:payment_edit": Entry(_payment_edit),
+    "programs:payment_delete": Entry(_payment_delete),
+    "programs:arrears_list": Entry(_arrears_list),
     "programs:budget_planner": Entry(
         page(
             "programs:budget_planner",

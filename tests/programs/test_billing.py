@@ -206,3 +206,16 @@ def test_the_command_and_the_month_job_bill_running_programs_only(world, capsys)
 def test_the_command_bills_one_program(world, capsys):
     call_command("generate_bills", "--month", "2026-05", "--program", str(world["csr"].pk))
     assert list(Bill.objects.values_list("program_id", flat=True)) == [world["csr"].pk]
+
+
+def test_the_daily_beat_task_bills_the_current_month_once(world, settings):
+    from django.utils import timezone
+
+    from programs.tasks import bills_generate_current_month
+
+    assert settings.CELERY_BEAT_SCHEDULE["bills-daily"]["task"] == "programs.tasks.bills_generate_current_month"
+    month = timezone.localdate().replace(day=1)
+
+    assert bills_generate_current_month() == len(world)
+    assert bills_generate_current_month() == 0
+    assert Bill.objects.filter(month=month, kind=Bill.Kind.REGULAR).count() == len(world)
