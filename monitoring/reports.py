@@ -73,6 +73,38 @@ class ProgramLine:
 
 
 @dataclass
+class ProgramGroup:
+    """The desa programs of one kab/kota on one line of a province report (they are many and small)."""
+
+    region_name: str
+    lines: list[ProgramLine]
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def funding_sources(self) -> str:
+        return ", ".join(sorted({line.program.funding_source for line in self.lines}))
+
+    def _total(self, name: str) -> Decimal | None:
+        values = [getattr(line, name) for line in self.lines if getattr(line, name) is not None]
+        return sum(values, Decimal(0)) if values else None
+
+    @property
+    def pagu(self) -> Decimal | None:
+        return self._total("pagu")
+
+    @property
+    def realisasi(self) -> Decimal | None:
+        return self._total("realisasi")
+
+    @property
+    def sisa(self) -> Decimal | None:
+        return self._total("sisa")
+
+
+@dataclass
 class PlanLine:
     """What a region must budget next year to reach the target (``programs.planning.plan_budget``)."""
 
@@ -93,6 +125,8 @@ class ReportContent:
     version: int | None = None
     sentences: list[str] = field(default_factory=list)
     programs: list[ProgramLine] = field(default_factory=list)
+    listed_programs: list[ProgramLine] = field(default_factory=list)  # section 4, one line each
+    program_groups: list[ProgramGroup] = field(default_factory=list)  # section 4, desa programs per kab/kota
     realisation_recorded: bool = False
     realisasi_total: Decimal | None = None
     plan_year: int = 0
@@ -366,6 +400,18 @@ def _programs(content: ReportContent) -> None:
             )
         )
     content.programs = lines
+    # A province has hundreds of desa programs: section 4 sums them per kab/kota (each one's pagu still counts in
+    # the total, and one in arrears is still named in section 6).
+    if region.level == Region.Level.PROVINSI:
+        content.listed_programs = [line for line in lines if line.program.owner_region.level <= Region.Level.KABKOTA]
+        grouped: dict[str, list[ProgramLine]] = {}
+        for line in lines:
+            if line.program.owner_region.level > Region.Level.KABKOTA:
+                grouped.setdefault(line.program.owner_region_id[:5], []).append(line)
+        names = dict(Region.objects.filter(code__in=grouped).values_list("code", "name"))
+        content.program_groups = [ProgramGroup(names.get(code, code), grouped[code]) for code in sorted(grouped)]
+    else:
+        content.listed_programs = lines
 
     # Who has not budgeted: the kab/kota of a province (or the region itself below that).
     if region.level == Region.Level.PROVINSI:
