@@ -29,6 +29,7 @@ from monitoring.selectors import Dashboard, dashboard_for_user
 from participants.models import Enrolment
 from programs.models import Budget, FundingSource, Program, Region
 from programs.planning import BurnDown, plan_budget, plan_child_regions, program_burn_down
+from programs.selectors import program_realisation
 from rentan.formatting import format_month, format_number, format_percent, format_rupiah
 from rentan.models import User
 
@@ -127,7 +128,6 @@ class ReportContent:
     programs: list[ProgramLine] = field(default_factory=list)
     listed_programs: list[ProgramLine] = field(default_factory=list)  # section 4, one line each
     program_groups: list[ProgramGroup] = field(default_factory=list)  # section 4, desa programs per kab/kota
-    realisation_recorded: bool = False
     realisasi_total: Decimal | None = None
     plan_year: int = 0
     plan_percent: Decimal | None = None
@@ -270,7 +270,7 @@ def _sentences(content: ReportContent) -> list[str]:
     year = content.month.year
     if board.pagu is None:
         sentences.append(_("Belum ada pagu %(year)s untuk program di wilayah ini.") % {"year": year})
-    elif content.realisation_recorded:
+    else:
         sentences.append(
             _("Pagu %(year)s untuk %(n)s program sebesar %(pagu)s; realisasinya %(real)s, sisa %(rest)s.")
             % {
@@ -280,11 +280,6 @@ def _sentences(content: ReportContent) -> list[str]:
                 "real": format_rupiah(content.realisasi_total),
                 "rest": format_rupiah(board.pagu - content.realisasi_total),
             }
-        )
-    else:
-        sentences.append(
-            _("Pagu %(year)s untuk %(n)s program sebesar %(pagu)s; realisasi belum tercatat di Rentan.")
-            % {"year": year, "n": board.pagu_programs, "pagu": format_rupiah(board.pagu)}
         )
     claims, before_claims = board.claims or {}, board.claims_previous or {}
     sentences.append(
@@ -342,15 +337,6 @@ def _sentences(content: ReportContent) -> list[str]:
 
 
 # --- section 4: budgets ------------------------------------------------------------------------------------------
-def _realisation(programs: list[Program], year: int) -> dict[int, Decimal] | None:
-    """Realisasi per program when the programs app records it; None while it does not."""
-    try:
-        from programs.selectors import program_realisation
-    except ImportError:
-        return None
-    return program_realisation(Program.objects.filter(pk__in=[p.pk for p in programs]), year)
-
-
 def _programs(content: ReportContent) -> None:
     region, year = content.region, content.month.year
     programs = list(
@@ -366,7 +352,8 @@ def _programs(content: ReportContent) -> None:
         .values_list("program_id", "amount")
     ):
         latest[program_id] = amount
-    realisation = _realisation(programs, year)
+    # Realisasi: iuran paid (SP2D) in the fiscal year, summed by the database (programs.billing records it).
+    realisation = program_realisation(Program.objects.filter(pk__in=[p.pk for p in programs]), year)
     arrears = {
         program_id: (enrolments, months)
         for program_id, enrolments, months in Enrolment.objects.filter(program__in=programs, arrears_months__gt=0)
@@ -374,9 +361,7 @@ def _programs(content: ReportContent) -> None:
         .annotate(Count("pk"), Sum("arrears_months"))
         .order_by()
     }
-    content.realisation_recorded = realisation is not None
-    if realisation is not None:
-        content.realisasi_total = sum((realisation.get(p.pk, Decimal(0)) for p in programs), Decimal(0))
+    content.realisasi_total = sum((realisation.get(p.pk, Decimal(0)) for p in programs), Decimal(0))
     lines = []
     for program in programs:
         pagu = latest.get(program.pk)
@@ -387,7 +372,7 @@ def _programs(content: ReportContent) -> None:
         burn_down = None
         if pagu is not None and program.owner_region.level <= Region.Level.KABKOTA:
             burn_down = program_burn_down(program=program, year=year)
-        real = realisation.get(program.pk, Decimal(0)) if realisation is not None else None
+        real = realisation.get(program.pk, Decimal(0))
         owed = arrears.get(program.pk, (0, 0))
         lines.append(
             ProgramLine(

@@ -402,3 +402,20 @@ def test_notes_are_written_changed_and_removed_by_operators_of_the_region(
         AuditEvent.objects.filter(object_type="monitoring.ReportNote").order_by("pk").values_list("action", flat=True)
     )
     assert actions == ["create", "update", "delete"]
+
+
+def test_realisasi_is_the_iuran_paid_this_year_and_leaves_the_rest_of_the_pagu(
+    report_world, disnaker_provinsi, django_capture_on_commit_callbacks
+):
+    from programs.billing import bill_generate, payment_create
+
+    bill = bill_generate(program=report_world.prov, month=MAY).bill
+    payment_create(
+        user=disnaker_provinsi,
+        program=report_world.prov,
+        data={"bill": bill, "paid_on": D(2026, 5, 20), "amount": Decimal("1000000"), "sp2d_number": "SP2D-UJI-1",
+              "kode_rekening": "5.1.02.01.01.0001"},
+    )  # fmt: skip
+    text = pdf_text(content_of(render()))
+    assert "Pagu 2026 untuk 2 program sebesar Rp203.616.000; realisasinya Rp1.000.000, sisa Rp202.616.000." in text
+    assert re.search(r"APBD Provinsi Bengkulu\s+SG\s+Rp201\.600\.000\s+Rp1\.000\.000\s+Rp200\.600\.000", text)
