@@ -124,6 +124,8 @@ PARTICIPANT_VALUES = {
     "status": "AKTIF",
 }
 
+ENROLMENT_VALUES = {"arrears_months": "0"}
+
 
 def n(value) -> str:
     return f"{value:,.0f}".replace(",", ".")
@@ -214,6 +216,10 @@ def load_people(url: str, count: int, world: dict) -> dict:
 
         started = time.perf_counter()
         enrolment_columns = ["participant_id", "program_id", "funding_source", "start_month", "end_month", "created_at"]
+        # Columns with a Django-side default only (arrears, kept by programs.billing): written as their default.
+        filled = [c for c in ENROLMENT_VALUES if c in required_columns(connection, "participants_enrolment")]
+        enrolment_columns += filled
+        tail = now + "".join(f"\t{ENROLMENT_VALUES[c]}" for c in filled)  # created_at and those columns
         missing = set(required_columns(connection, "participants_enrolment")) - set(enrolment_columns)
         if missing:
             raise SystemExit(f"participants_enrolment has required columns this benchmark does not fill: {missing}")
@@ -243,12 +249,12 @@ def load_people(url: str, count: int, world: dict) -> dict:
                 elif kind < 10 and start < add_months(MONTH, -2):
                     # Moved to another payer: the first enrolment ends, the next one starts the month after.
                     end_first = add_months(MONTH, -2)
-                    block.append(f"{first_id + i}\t{program}\t{funding}\t{start}\t{end_first}\t{now}\n")
+                    block.append(f"{first_id + i}\t{program}\t{funding}\t{start}\t{end_first}\t{tail}\n")
                     program, funding = provinces[code[:2]], "SG"
                     start = add_months(end_first, 1)
                     stats["moved"] += 1
                     stats["enrolments"] += 1
-                block.append(f"{first_id + i}\t{program}\t{funding}\t{start}\t{end}\t{now}\n")
+                block.append(f"{first_id + i}\t{program}\t{funding}\t{start}\t{end}\t{tail}\n")
                 stats["enrolments"] += 1
                 if len(block) >= 50_000:
                     copy.write("".join(block))
