@@ -40,3 +40,9 @@ class SessionRenewalMiddleware:
             if now - session.get(self.RENEWED_AT, 0) >= settings.SESSION_RENEW_AFTER:
                 session[self.RENEWED_AT] = now  # marks the session modified: SessionMiddleware saves it
         return self.get_response(request)
+
+
+def stamp_session_renewal(sender, request, user, **kwargs):
+    """Logging in writes the session anyway: stamp it so the next request does not write it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SessionRenewalMiddleware.RENEWED_AT] = int(time.time())

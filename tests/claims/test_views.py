@@ -222,7 +222,7 @@ def test_a_rejection_without_reason_is_refused_with_a_message(client, bpjs_caban
     response = client.post(reverse("claims:reject", args=[kota_claim.pk]), {"reason": ""}, follow=True)
 
     assert Claim.objects.get(pk=kota_claim.pk).status == S.DIAJUKAN
-    assert "Bidang ini tidak boleh kosong." in response.text
+    assert "Bidang ini harus diisi." in response.text
 
 
 def test_a_claim_without_rules_for_its_date_shows_a_message_not_a_stack_trace(client, bpjs_cabang, branch_bengkulu):
