@@ -335,8 +335,9 @@ class Stage:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""INSERT INTO {ENROLMENT}
-                        (participant_id, program_id, funding_source, start_month, end_month, created_by_id, created_at)
-                    SELECT p.id, %s, %s, %s, %s, %s, %s
+                        (participant_id, program_id, funding_source, start_month, end_month, created_by_id, created_at,
+                         nonaktif_from, arrears_months)
+                    SELECT p.id, %s, %s, %s, %s, %s, %s, NULL, 0
                     FROM {self.table} s JOIN {PARTICIPANT} p ON p.nik = s.nik
                     WHERE NOT s.refused AND s.line >= %s AND s.line < %s
                       AND NOT EXISTS (

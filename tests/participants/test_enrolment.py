@@ -107,10 +107,14 @@ def test_the_database_refuses_an_overlapping_enrolment_written_around_the_servic
             start_month=datetime.date(2025, 5, 1),
         )
 
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(IntegrityError, match="enrolment_one_payer_per_month"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(
-            "INSERT INTO participants_enrolment (participant_id, program_id, funding_source, start_month, created_at)"
-            " VALUES (%s, %s, 'SG', '2026-01-01', now())",
+            "INSERT INTO participants_enrolment (participant_id, program_id, funding_source, start_month, created_at,"
+            " arrears_months) VALUES (%s, %s, 'SG', '2026-01-01', now(), 0)",
             [nelayan_kota.pk, program_kota.pk],
         )
     # A later, non-overlapping period is fine for the database too.
