@@ -635,11 +635,12 @@ class BillLine(models.Model):
     """One enrolment's iuran for one month, on a regular or a correction bill (never on two bills)."""
 
     # The unique (enrolment, month) index serves lookups by enrolment; the FK to the price needs no index.
-    # No database foreign-key constraint on the enrolment and the price: PostgreSQL checks one row by one
-    # (SELECT … FOR KEY SHARE, locking every enrolment row) and that check took twice as long as writing a
-    # million lines (benchmarks/bench_billing.py). Lines are written only by ``programs.billing``'s INSERT … SELECT
-    # from rows read in the same transaction, and PROTECT still stops the ORM from deleting a billed enrolment.
-    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    # No database foreign-key constraints: PostgreSQL checks them one row at a time at commit (SELECT … FOR KEY
+    # SHARE, locking every enrolment row), which took longer than writing a million lines
+    # (benchmarks/bench_billing.py: 103 s → 40 s). Lines are written only by ``programs.billing``'s INSERT … SELECT
+    # from rows read in the same transaction; PROTECT/CASCADE still apply through the ORM, and bills are never
+    # deleted by the portal.
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
     enrolment = models.ForeignKey(
         "participants.Enrolment",
         on_delete=models.PROTECT,

@@ -161,6 +161,8 @@ def bill_generate(request, code):
             result = billing.bill_generate_request(user=request.user, program=program, month=month)
         except IuranRuleError:
             messages.error(request, _("Tarif iuran bulan %(month)s belum lengkap di tabel tarif.") % _month(month))
+        except billing.BillingUnavailable as error:
+            messages.error(request, str(error))
         else:
             messages.success(request, _bill_message(result) % _month(month))
     else:

@@ -199,3 +199,16 @@ def test_the_bill_list_keeps_a_constant_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(40):
         assert client.get(url).status_code == 200
+
+
+def test_on_sqlite_the_button_says_bills_need_postgresql(client, disnaker_kota_bengkulu, program, monkeypatch):
+    from django.db import connection
+
+    client.force_login(disnaker_kota_bengkulu)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    response = client.post(reverse("programs:bill_generate", args=[program.code]), {"month": "2025-04"})
+    monkeypatch.undo()
+
+    assert response.status_code == 302 and not Bill.objects.exists()
+    page = client.get(response["Location"]).text
+    assert "hanya dapat dibuat pada basis data PostgreSQL" in page

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from programs.billing import bills_generate_month
+from programs.billing import BillingUnavailable, bills_generate_month
 from programs.management.commands.plan_budget import _month
 from programs.models import Program
 from programs.rates import IuranRuleError
@@ -26,6 +26,8 @@ class Command(BaseCommand):
             results = bills_generate_month(month=month, program_ids=ids)
         except IuranRuleError as error:
             raise CommandError(f"Tarif iuran tidak dapat dihitung: {error}") from error
+        except BillingUnavailable as error:
+            raise CommandError(str(error)) from error
         for result in results:
             if result.created:
                 bill = result.bill
