@@ -65,7 +65,9 @@ class Participant(models.Model):
     bpjs_status = models.CharField(_("status di BPJS"), max_length=30, blank=True)
     data_source = models.CharField(_("sumber data"), max_length=12, choices=DataSource, default=DataSource.LAINNYA)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.AKTIF)
-    # The list import that created the row or last changed it (null when typed in by hand).
+    # The list import that created the row or last changed it (null when typed in by hand). No constraint in the
+    # database: a list import writes the same batch id on up to a million rows, and checking each at commit cost
+    # ~10 µs a row; the id comes from the import's own ImportBatch, and batches are never deleted (PROTECT in Django).
     last_import = models.ForeignKey(
         "ImportBatch",
         verbose_name=_("impor terakhir"),
@@ -73,6 +75,7 @@ class Participant(models.Model):
         null=True,
         blank=True,
         related_name="participants",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
