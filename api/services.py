@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api.access import REVEALED
 from api.models import TOKEN_LABEL, ApiToken, token_digest
 from rentan.audit import audit_record
 
@@ -93,12 +94,15 @@ def api_call_record(*, request, status_code: int, region_code: str = "") -> None
     token = getattr(request, "auth", None)
     via = f"token {TOKEN_LABEL}{token.prefix}" if isinstance(token, ApiToken) else "sesi"
     path = request.get_full_path()
+    revealed = getattr(request, REVEALED, False)
     audit_record(
         user=user,
-        action="view",
+        action="reveal" if revealed else "view",
         object_type="api",
         object_id=f"{request.method} {request.path}"[:64],
         object_repr=f"{request.method} {path}"[:200],
         region_code=region_code[:13],
         changes={"status": [None, status_code], "via": [None, via]},
+        # UU 27/2022: a full NIK shown is a sensitive read; the portal asks a typed reason, an API call has its use.
+        reason=_("NIK lengkap dikirim lewat API") if revealed else "",
     )

@@ -8,19 +8,20 @@ audit row of its own (``api_call_record``). Errors are JSON in Bahasa Indonesia 
 import csv
 import io
 import uuid
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,14 +33,20 @@ from claims import services as claim_services
 from claims.models import AhliWaris, Claim
 from claims.selectors import claim_get_for_user, claim_list_for_user, with_late_days
 from claims.workflow import Action, may
-from monitoring.models import CoverageSnapshot
-from monitoring.selectors import Measure, dashboard_for_user
+from monitoring.models import CoverageSnapshot, MonitoringReport
+from monitoring.selectors import Measure, dashboard_for_user, report_get_for_user
 from participants import services as participant_services
 from participants.models import Enrolment, ImportBatch, ImportIssue
 from participants.selectors import enrolment_list_for_participant, participant_get_for_user, participant_list_for_user
 from programs.models import Budget, Program, Region
-from programs.selectors import program_get_for_user, program_list_for_user, region_get_for_user
+from programs.selectors import (
+    program_get_for_user,
+    program_list_for_user,
+    program_realisation,
+    region_get_for_user,
+)
 from rentan.access import region_code_in_scope, region_q
+from rentan.audit import audit_record
 
 
 class ApiView(APIView):
@@ -88,8 +95,8 @@ class ApiRootView(ApiView):
 
     @extend_schema(responses=s.ApiRootSerializer, operation_id="root")
     def get(self, request):
-        names = ["regions", "programs", "participants", "enrolments", "claims", "coverage", "bpjs_replies",
-                 "benefit_simulation", "schema", "docs"]  # fmt: skip
+        names = ["regions", "programs", "participants", "enrolments", "claims", "coverage", "reports",
+                 "bpjs_replies", "benefit_simulation", "schema", "docs"]  # fmt: skip
         return Response(
             {
                 "version": "v1",
@@ -143,20 +150,12 @@ def _with_budget(programs: list[Program], year: int) -> list[Program]:
     rows = Budget.objects.filter(program_id__in=ids, fiscal_year=year).order_by("program_id", "decided_on", "pk")
     for program_id, amount in rows.values_list("program_id", "amount"):
         latest[program_id] = amount
-    realisation = _realisation(Program.objects.filter(pk__in=ids), year)
+    realisation = program_realisation(Program.objects.filter(pk__in=ids), year)
     for program in programs:
         program.budget_year = year
         program.budget = latest.get(program.pk)
         program.realisation = realisation.get(program.pk)
     return programs
-
-
-def _realisation(programs, year: int) -> dict[int, Decimal]:
-    """Iuran realised per program in ``year``, from ``programs.selectors.program_realisation`` once it exists."""
-    from programs import selectors
-
-    function = getattr(selectors, "program_realisation", None)
-    return function(programs, year) if function else {}
 
 
 class ProgramListView(ApiView):
@@ -195,6 +194,10 @@ def _visible_program(user, code: str) -> Program | None:
     return Program.objects.for_user(user).filter(code=code).first()
 
 
+LIST_FIELDS = ("nik", "nama", "tanggal_lahir", "jenis_kelamin", "desa", "pekerjaan", "kpj", "bpjs_membership_start",
+               "bpjs_status", "status", "data_source", "updated_at")  # fmt: skip
+
+
 class ParticipantListView(ApiView):
     """Participants living in the caller's region, in id order; NIKs masked unless the caller may reveal them."""
 
@@ -213,6 +216,12 @@ class ParticipantListView(ApiView):
         )
         if "program" in wanted and program is None:
             people = people.none()
+        # Only what a row shows: the desa's name and the pekerjaan's code (no kecamatan, no address or phone).
+        people = (
+            people.select_related(None)
+            .select_related("desa", "pekerjaan")
+            .only(*LIST_FIELDS, "desa__name", "pekerjaan__code")
+        )
         _rows, respond = self.page(people.order_by(), s.ParticipantSerializer)
         return respond()
 
@@ -429,6 +438,49 @@ class CoverageRegionView(ApiView):
             "claims": board.claims,
         }
         return Response(s.CoverageRegionSerializer(data).data)
+
+
+# --- monthly reports ---------------------------------------------------------------------------------------------
+class ReportListView(ApiView):
+    """The monthly rapat monitoring reports (every version) of the regions in the caller's scope, newest first."""
+
+    cursor_ordering = "-pk"
+
+    @extend_schema(parameters=[s.ReportFilterSerializer], responses=s.MonitoringReportSerializer(many=True))
+    def get(self, request):
+        wanted = self.query(s.ReportFilterSerializer)
+        reports = MonitoringReport.objects.filter(region_q(request.user, "region__code")).select_related("region")
+        if "region" in wanted:
+            reports = reports.filter(_subtree("region__code", wanted["region"]))
+        if "month" in wanted:
+            reports = reports.filter(month=wanted["month"].replace(day=1))
+        if "status" in wanted:
+            reports = reports.filter(status=wanted["status"])
+        _rows, respond = self.page(reports, s.MonitoringReportSerializer)
+        return respond()
+
+
+class ReportDownloadView(ApiView):
+    """The PDF of a finished report (another region's report answers like a missing one); audited as a download."""
+
+    pagination_class = None
+
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF is a file answer whatever the Accept header says; errors are JSON like everywhere else.
+        return (JSONRenderer(), JSONRenderer.media_type)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        report = report_get_for_user(user=request.user, pk=pk)
+        self.audit_region = report.region_id
+        if report.status != MonitoringReport.Status.DONE:
+            raise Http404
+        try:
+            handle = report.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        audit_record(user=request.user, action="download", instance=report, region_code=report.region_id)
+        return FileResponse(handle, as_attachment=True, filename=report.download_name, content_type="application/pdf")
 
 
 # --- writes from other systems -----------------------------------------------------------------------------------

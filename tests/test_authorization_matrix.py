@@ -1158,12 +1158,16 @@ REPORT_LINK = re.compile(r"/dasbor/laporan/wilayah/([0-9.]+)/")
 
 def _reports(world: World) -> dict:
     """One finished report and one meeting note per site, made once per module inside the world's transaction."""
-    made = getattr(world, "monitoring_reports", None)
-    if made is not None:
-        return made
     from monitoring import services as monitoring_services
     from monitoring.models import MonitoringReport, ReportNote
     from programs.models import Region
+
+    made = getattr(world, "monitoring_reports", None)
+    # Made inside a test's transaction, they are gone after its rollback: make them again for the next test.
+    if made is not None and MonitoringReport.objects.filter(pk__in=[r.pk for r, _n in made.values()]).count() == len(
+        made
+    ):
+        return made
 
     made = {}
     for key in SITE_KEYS:
@@ -1439,6 +1443,13 @@ API_POLICY: dict[str, "Entry"] = {
     "api:coverage_region": Entry(
         _api_object("api:coverage_region", "region", check=_api_regions_in_scope), anonymous_expect="unauthorized"
     ),
+    "api:reports": Entry(
+        _api_gets(
+            "api:reports", "status=DONE", *_api_sites(lambda w, s: f"region={s.kabkota}"), check=_api_regions_in_scope
+        ),
+        anonymous_expect="unauthorized",
+    ),
+    "api:report_download": Entry(_report_object("api:report_download", 0), anonymous_expect="unauthorized"),
     "api:bpjs_replies": Entry(_api_bpjs_replies, anonymous_expect="unauthorized"),
     "api:benefit_simulation": Entry(_api_simulation, anonymous_expect="unauthorized"),
     # Any other address under /api/: a JSON 404 for signed-in roles (the catch-all after the real routes).
@@ -1851,6 +1862,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             started = time.monotonic()
             built = build_world(files)
+            _reports(built)  # rendered once per module here: made inside a test, they would roll back with it
             for role, user in built.users.items():
                 client = Client()
                 client.force_login(user)

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
 from claims.models import Claim
 from monitoring.coverage import coverage_compute_month
+from monitoring.models import MonitoringReport
 from programs.models import Branch, Budget, Program
 
 # The claims tests' fixtures: uploads in a temporary private folder (autouse), and Cabang Manna (Kaur).
@@ -40,6 +42,7 @@ class Side:
     program: Program
     participant: object
     claim: Claim
+    report: MonitoringReport
     canaries: list[str] = field(default_factory=list)
 
 
@@ -60,11 +63,15 @@ def _side(key: str, desa: str, kabkota: str, branch: Branch, serial: int) -> Sid
     )
     EnrolmentFactory(participant=participant, program=program, start_month=D(2021, 1, 1))
     claim = make_claim(participant, branch=branch, status=Claim.Status.DIAJUKAN)
+    report = MonitoringReport(region_id=kabkota, month=COVERAGE_MONTH, version=1, trigger="BUTTON", pages=1)
+    report.file.save("laporan.pdf", ContentFile(f"%PDF-1.4 laporan {key}\n%%EOF".encode()), save=False)
+    report.status, report.size = MonitoringReport.Status.DONE, report.file.size
+    report.save()
     canaries = [participant.nama, participant.nik, participant.kpj, participant.alamat, program.code, program.name]
     from rentan.formatting import mask_nik
 
     canaries.append(mask_nik(participant.nik))
-    return Side(program=program, participant=participant, claim=claim, canaries=canaries)
+    return Side(program=program, participant=participant, claim=claim, report=report, canaries=canaries)
 
 
 @pytest.fixture

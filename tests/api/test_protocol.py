@@ -161,3 +161,32 @@ def test_program_budget_is_the_latest_revision_of_the_year(world, as_kota):
     body = as_kota.get(f"/api/v1/programs/{world.kota.program.code}/?year=2025").json()
     assert (body["budget_year"], body["budget"]) == (2025, "150000000.00")
     assert as_kota.get(f"/api/v1/programs/{world.kota.program.code}/?year=2031").json()["budget"] is None
+
+
+@pytest.mark.django_db
+def test_a_finished_report_downloads_as_pdf_and_is_audited(world, as_kota):
+    from monitoring.models import MonitoringReport
+
+    listed = as_kota.get("/api/v1/reports/").json()["results"]
+    assert [(row["region"], row["status"]) for row in listed] == [("17.71", "DONE")]
+    response = as_kota.get(listed[0]["download"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(
+        action="download", object_type="monitoring.MonitoringReport", object_id=str(world.kota.report.pk)
+    ).exists()
+    MonitoringReport.objects.filter(pk=world.kota.report.pk).update(status=MonitoringReport.Status.RUNNING)
+    response = as_kota.get(listed[0]["download"], HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_full_niks_only_for_the_reveal_permission_and_the_call_is_audited_as_a_reveal(world, as_kota, as_bpjs):
+    nik = world.kota.participant.nik
+    masked = as_kota.get("/api/v1/participants/").json()["results"][0]["nik"]
+    assert masked == f"{nik[:4]}••••••••{nik[-4:]}"
+    assert AuditEvent.objects.filter(object_type="api").latest("pk").action == "view"
+    # BPJS officers register and pay by NIK: they hold the reveal permission by role (User.may_reveal_nik).
+    assert as_bpjs.get("/api/v1/participants/").json()["results"][0]["nik"] == nik
+    row = AuditEvent.objects.filter(object_type="api").latest("pk")
+    assert row.action == "reveal" and row.reason

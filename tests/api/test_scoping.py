@@ -58,6 +58,8 @@ def read_urls(world) -> list[str]:
         f"/api/v1/coverage/?program={kaur.program.code}",
         "/api/v1/coverage/?level=1",
         f"/api/v1/coverage/17.71/?month={month}",
+        "/api/v1/reports/",
+        "/api/v1/reports/?region=17.04",
     ]
 
 
@@ -71,6 +73,7 @@ def foreign_urls(world) -> list[tuple[str, str]]:
         (f"/api/v1/participants/{kaur.participant.pk}/", f"/api/v1/participants/{MISSING}/"),
         (f"/api/v1/claims/{kaur.claim.pk}/", f"/api/v1/claims/{MISSING}/"),
         ("/api/v1/coverage/17.04/", "/api/v1/coverage/99.99/"),
+        (f"/api/v1/reports/{kaur.report.pk}/download/", f"/api/v1/reports/{MISSING}/download/"),
     ]
 
 
