@@ -636,10 +636,9 @@ class BillLine(models.Model):
 
     # The unique (enrolment, month) index serves lookups by enrolment; the FK to the price needs no index.
     # No database foreign-key constraints: PostgreSQL checks them one row at a time at commit (SELECT … FOR KEY
-    # SHARE, locking every enrolment row), which took longer than writing a million lines
-    # (benchmarks/bench_billing.py: 103 s → 40 s). Lines are written only by ``programs.billing``'s INSERT … SELECT
-    # from rows read in the same transaction; PROTECT/CASCADE still apply through the ORM, and bills are never
-    # deleted by the portal.
+    # SHARE, locking every enrolment row), which took longer than writing the lines (benchmarks/bench_billing.py,
+    # 1M lines: 103 s → 35 s). Lines are written only by ``programs.billing``'s INSERT … SELECT from rows read in
+    # the same transaction; PROTECT/CASCADE still apply through the ORM, and the portal never deletes bills.
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
     enrolment = models.ForeignKey(
         "participants.Enrolment",

@@ -212,3 +212,21 @@ def test_on_sqlite_the_button_says_bills_need_postgresql(client, disnaker_kota_b
     assert response.status_code == 302 and not Bill.objects.exists()
     page = client.get(response["Location"]).text
     assert "hanya dapat dibuat pada basis data PostgreSQL" in page
+
+
+@pytest.mark.parametrize("lines", [10, 100])
+def test_the_bill_page_uses_a_constant_number_of_queries(client, disnaker_kota_bengkulu, lines):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    program = ProgramFactory(owner_region_id="17.71")
+    for _ in range(lines):
+        EnrolmentFactory(program=program, start_month=D(2025, 1, 1))
+    bill = billing.bill_generate(program=program, month=D(2025, 3, 1)).bill
+    client.force_login(disnaker_kota_bengkulu)
+    url = reverse("programs:bill_detail", args=[program.code, bill.pk])
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) <= 12, [q["sql"][:80] for q in queries.captured_queries]
