@@ -103,8 +103,8 @@ def serve(database_url: str, port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def walk(port: int, token: str, page_size: int) -> dict:
-    """Follow the cursor from the first page to the last; latency of every page in ms."""
+def walk(port: int, token: str, page_size: int, max_pages: int | None = None) -> dict:
+    """Follow the cursor from the first page to the last (or ``max_pages``); latency of every page in ms."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     path = f"/api/v1/participants/?page_size={page_size}"
@@ -123,6 +123,8 @@ def walk(port: int, token: str, page_size: int) -> dict:
         ids.update(row["id"] for row in page["results"])
         nxt = page["next"]
         path = f"{urlsplit(nxt).path}?{urlsplit(nxt).query}" if nxt else None
+        if max_pages and len(latencies) >= max_pages:
+            break
     seconds = time.perf_counter() - started
     connection.close()
     ordered = sorted(latencies)
@@ -154,7 +156,7 @@ def main():
         port = free_port()
         server = serve(database_url, port)
         try:
-            walk(port, seed["token"], 100)  # warm both workers' connections and caches
+            walk(port, seed["token"], 100, max_pages=10)  # warm both workers' connections and caches
             for page_size in (1000, 100):
                 result = walk(port, seed["token"], page_size)
                 assert result["rows"] == result["distinct"] == n, result
