@@ -141,7 +141,8 @@ class Enrolment(models.Model):
     # from the bills and payments: the first iuran month no longer protected because more than
     # ``IURAN_ARREARS_NONAKTIF_AFTER`` consecutive months went unpaid (null: never), and the unpaid months now.
     nonaktif_from = models.DateField(_("nonaktif sejak bulan"), null=True, blank=True)
-    arrears_months = models.PositiveSmallIntegerField(_("bulan menunggak"), default=0)
+    # A database default too: list imports and benchmarks write enrolments with raw SQL/COPY.
+    arrears_months = models.PositiveSmallIntegerField(_("bulan menunggak"), default=0, db_default=0)
 
     objects = EnrolmentQuerySet.as_manager()
 
