@@ -224,3 +224,13 @@ def test_the_seeded_rules_carry_the_regulation_amounts(code, value):
     rule = BenefitRule.objects.in_force(datetime.date(2025, 6, 1)).get(code=code)
     assert rule.value == Decimal(value)
     assert rule.regulation
+
+
+def test_the_cacat_sebagian_table_holds_every_row_of_the_annex():
+    rows = dict(CacatSebagianRate.objects.filter(valid_to__isnull=True).values_list("body_part", "percent"))
+    assert len(rows) == 27
+    assert rows["Kedua belah kaki dari pangkal paha ke bawah"] == Decimal("70")
+    assert rows["Ruas pertama jari telunjuk kanan"] == Decimal("4.5")
+    assert rows["Ruas pertama jari lain tangan kiri"] == Decimal("1.5")
+    first = CacatSebagianRate.objects.filter(valid_to__isnull=True).first()
+    assert first.body_part == "Lengan kanan dari sendi bahu ke bawah"
