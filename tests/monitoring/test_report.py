@@ -419,3 +419,11 @@ def test_realisasi_is_the_iuran_paid_this_year_and_leaves_the_rest_of_the_pagu(
     text = pdf_text(content_of(render()))
     assert "Pagu 2026 untuk 2 program sebesar Rp203.616.000; realisasinya Rp1.000.000, sisa Rp202.616.000." in text
     assert re.search(r"APBD Provinsi Bengkulu\s+SG\s+Rp201\.600\.000\s+Rp1\.000\.000\s+Rp200\.600\.000", text)
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("Siti Aminah Contoh", "Siti A. C."), ("Sukarmi", "Suk•••"), ("Ani", "Ani"), ("", ""), (None, "")],
+)
+def test_heir_names_keep_the_first_name_and_initials(name, masked):
+    assert mask_name(name) == masked
