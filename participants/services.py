@@ -405,7 +405,8 @@ def import_batch_validate(*, batch_id: int, write_report: bool = True) -> Import
 
     Ends VALIDATED with counts and sample rows for the preview, or FAILED (unreadable file, missing columns, or
     any refused row in all-or-nothing mode). Then, with the status already visible to the page, writes the XLSX of
-    refused rows (openpyxl needs ~1 s per 5.000 rows). Idempotent: only a PENDING batch is checked.
+    refused rows (it re-reads the source file: ~0,5 s for 5.000 refused rows of a 100.000-row CSV). Idempotent:
+    only a PENDING batch is checked.
     """
     batch = ImportBatch.objects.select_related("program", "created_by").get(pk=batch_id)
     if batch.status != ImportBatch.Status.PENDING:
