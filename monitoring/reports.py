@@ -361,7 +361,8 @@ def _programs(content: ReportContent) -> None:
         .annotate(Count("pk"), Sum("arrears_months"))
         .order_by()
     }
-    content.realisasi_total = sum((realisation.get(p.pk, Decimal(0)) for p in programs), Decimal(0))
+    # The dashboard's own total (the same programs and payments), so the two never disagree.
+    content.realisasi_total = content.board.realisasi
     lines = []
     for program in programs:
         pagu = latest.get(program.pk)

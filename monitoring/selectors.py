@@ -18,7 +18,12 @@ from claims.selectors import claim_summary
 from monitoring.coverage import MONTHS_CACHE_KEY, add_months, current_month
 from monitoring.models import CoverageMonth, CoverageRun, CoverageSnapshot, MonitoringReport, ReportNote
 from programs.models import Budget, FundingSource, Occupation, Program, Region, RegionBoundary, RegionTarget
-from programs.selectors import region_breadcrumb_for_user, region_get_for_user, region_roots_for_user
+from programs.selectors import (
+    program_realisation,
+    region_breadcrumb_for_user,
+    region_get_for_user,
+    region_roots_for_user,
+)
 from rentan.access import region_q
 
 TREND_MONTHS = 12
@@ -113,6 +118,7 @@ class Dashboard:
     claims_previous: dict | None = None
     pagu: Decimal | None = None
     pagu_programs: int = 0
+    realisasi: Decimal = Decimal(0)
     computed_at: datetime.datetime | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -123,6 +129,13 @@ class Dashboard:
     @property
     def previous_month(self) -> datetime.date | None:
         return add_months(self.month, -1) if self.month else None
+
+    @property
+    def realisasi_pct(self) -> Decimal | None:
+        """Realisasi as a percentage of the pagu (None without a pagu)."""
+        if not self.pagu:
+            return None
+        return self.realisasi * 100 / self.pagu
 
     @property
     def is_filtered(self) -> bool:
@@ -216,21 +229,28 @@ def _program_choices(user, region: Region | None, wanted: str) -> list[Program]:
     )
 
 
-def _pagu(codes: list[str], year: int, program: Program | None, funding_source: str) -> tuple[Decimal | None, int]:
-    """The pagu in force for ``year`` of the programs owned inside the regions: the latest revision of each.
+def _budget(codes: list[str], year: int, program: Program | None, funding_source: str):
+    """Pagu in force for ``year`` and realisasi of the programs owned inside the regions.
 
-    The same rule as ``programs.planning.current_pagu`` (latest ``decided_on``, then latest row), in one query for
-    all programs instead of one per program.
+    Pagu: the latest revision of each program, the rule of ``programs.planning.current_pagu`` (latest
+    ``decided_on``, then latest row), in one query for all programs instead of one per program. Realisasi: iuran
+    paid by SP2D in the fiscal year (``programs.selectors.program_realisation``), for every program owned there,
+    whether or not it has a pagu. Returns (pagu or None, programs with a pagu, realisasi).
     """
-    budgets = Budget.objects.filter(_inside(codes, "program__owner_region__code"), fiscal_year=year)
+    programs = Program.objects.filter(_inside(codes, "owner_region__code"))
     if program is not None:
-        budgets = budgets.filter(program=program)
+        programs = programs.filter(pk=program.pk)
     if funding_source:
-        budgets = budgets.filter(program__funding_source=funding_source)
+        programs = programs.filter(funding_source=funding_source)
     latest = {}
-    for program_id, amount in budgets.order_by("program_id", "decided_on", "pk").values_list("program_id", "amount"):
+    for program_id, amount in (
+        Budget.objects.filter(program__in=programs, fiscal_year=year)
+        .order_by("program_id", "decided_on", "pk")
+        .values_list("program_id", "amount")
+    ):
         latest[program_id] = amount
-    return (sum(latest.values(), Decimal(0)) if latest else None), len(latest)
+    realisasi = sum(program_realisation(programs, year).values(), Decimal(0))
+    return (sum(latest.values(), Decimal(0)) if latest else None), len(latest), realisasi
 
 
 def _claims(user, region: Region | None, roots: list[Region], month) -> dict:
@@ -422,7 +442,7 @@ def dashboard_for_user(
         ((names.get(int(k), k), n) for k, n in counts.items() if n), key=lambda x: (-x[1], x[0])
     )
 
-    board.pagu, board.pagu_programs = _pagu(codes, month.year, program, funding_source)
+    board.pagu, board.pagu_programs, board.realisasi = _budget(codes, month.year, program, funding_source)
     if with_claims:
         board.claims = _claims(user, region, roots, month)
         board.claims_previous = _claims(user, region, roots, previous_month)

@@ -86,7 +86,7 @@ def test_the_province_dashboard_shows_the_hand_counted_figures(client, disnaker_
     assert shown(html, "coverage-ucj") == "0,70%"
     assert "+1 dari bulan lalu" in shown(html, "active-change")  # April: H had not started yet
     assert shown(html, "pagu") == "-"  # no budget recorded
-    assert "Realisasi belum tercatat" in shown(html, "realisasi")
+    assert "Belum ada pembayaran iuran (SP2D)" in shown(html, "realisasi")
     assert shown(html, "claims-paid") == "0"
     rows = table_of(html).rows
     assert rows[KOTA]["active"] == "4" and rows[KOTA]["coverage-ucj"] == "2,00%"

@@ -405,7 +405,7 @@ def test_notes_are_written_changed_and_removed_by_operators_of_the_region(
 
 
 def test_realisasi_is_the_iuran_paid_this_year_and_leaves_the_rest_of_the_pagu(
-    report_world, disnaker_provinsi, django_capture_on_commit_callbacks
+    report_world, disnaker_provinsi, django_capture_on_commit_callbacks, client, sekda
 ):
     from programs.billing import bill_generate, payment_create
 
@@ -419,6 +419,11 @@ def test_realisasi_is_the_iuran_paid_this_year_and_leaves_the_rest_of_the_pagu(
     text = pdf_text(content_of(render()))
     assert "Pagu 2026 untuk 2 program sebesar Rp203.616.000; realisasinya Rp1.000.000, sisa Rp202.616.000." in text
     assert re.search(r"APBD Provinsi Bengkulu\s+SG\s+Rp201\.600\.000\s+Rp1\.000\.000\s+Rp200\.600\.000", text)
+    # The dashboard shows the same realisasi for the same region and month.
+    client.force_login(sekda)
+    page = client.get(reverse("monitoring:dashboard_region", args=["17"]), {"bulan": "2026-05"}).text
+    shown = re.search(r'data-testid="realisasi"[^>]*>([^<]*)<', page).group(1)
+    assert "Realisasi Rp1.000.000 (0,49% dari pagu)" in shown
 
 
 @pytest.mark.parametrize(
