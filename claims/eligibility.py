@@ -122,8 +122,24 @@ class Eligibility:
         return self.enrolment.program.income_bracket if self.enrolment else None
 
 
-def _membership_check(enrolment: Enrolment | None, day: datetime.date) -> Check:
+def _membership_check(participant: Participant, enrolment: Enrolment | None, day: datetime.date) -> Check:
     if enrolment is None:
+        ended = (
+            Enrolment.objects.filter(participant=participant, nonaktif_from__lte=month_of(day))
+            .active_in(month_of(day))
+            .order_by("-nonaktif_from")
+            .first()
+        )
+        if ended is not None:
+            # BPJS Perdir 22/2022 (domain brief §2): membership ends after too many consecutive unpaid months.
+            return Check(
+                False,
+                _(
+                    "Peserta nonaktif karena tunggakan iuran sejak %(since)s (tanggal kejadian %(day)s); "
+                    "manfaat hanya dibayar bila peserta aktif pada tanggal kejadian."
+                )
+                % {"since": format_month(ended.nonaktif_from), "day": format_date(day)},
+            )
         return Check(
             False,
             _(
@@ -340,7 +356,7 @@ def check_eligibility(
     enrolment = participant_active_on(claim.participant, claim.incident_date)
     masa_iur = masa_iur_months(claim.participant, claim.incident_date)
     result = Eligibility(claim=claim, enrolment=enrolment, masa_iur=masa_iur)
-    result.checks.append(_membership_check(enrolment, claim.incident_date))
+    result.checks.append(_membership_check(claim.participant, enrolment, claim.incident_date))
     if claim.type == Claim.Type.JKM:
         result.checks.append(_jkm_cause_check(claim))
     else:
@@ -362,7 +378,7 @@ def _beasiswa_claim_eligibility(claim: Claim, heirs: list[AhliWaris], rules: Rul
     masa_iur = masa_iur_months(claim.participant, origin_day)
     result = Eligibility(claim=claim, enrolment=enrolment, masa_iur=masa_iur)
     result.checks.extend(_parent_checks(claim))
-    result.checks.append(_membership_check(enrolment, origin_day))
+    result.checks.append(_membership_check(claim.participant, enrolment, origin_day))
     if parent is not None and parent.opens_beasiswa:
         rule_check = _beasiswa_rule_check(parent, masa_iur, rules)
         result.checks.append(Check(rule_check.passed, rule_check.text))

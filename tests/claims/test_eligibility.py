@@ -20,12 +20,7 @@ def reported(day: datetime.date) -> datetime.datetime:
 
 
 def test_a_death_in_a_month_without_active_membership_is_refused_with_the_reason():
-    """The enrolment ended in June 2024; the participant died in August 2024.
-
-    Membership ended by arrears (> 3 unpaid months, nonaktif) cannot be tested yet: iuran payments are not recorded
-    until the programs issue's payment part is built. ``participant_active_on`` is where that rule will plug in,
-    and this test then covers it too, because both paths end in the same refusal sentence.
-    """
+    """The enrolment ended in June 2024; the participant died in August 2024."""
     participant = enrolled_participant(start=D(2024, 1, 1), end=D(2024, 6, 1))
     claim = make_claim(participant, incident_date=D(2024, 8, 3))
 
@@ -36,6 +31,30 @@ def test_a_death_in_a_month_without_active_membership_is_refused_with_the_reason
         "Peserta tidak memiliki kepesertaan aktif pada bulan Agustus 2024 (tanggal kejadian 3 Agustus 2024); "
         "manfaat hanya dibayar bila peserta aktif pada tanggal kejadian."
     ]
+
+
+@pytest.mark.usefixtures("postgres", "regions")
+def test_a_death_while_nonaktif_by_arrears_is_refused_with_the_reason():
+    """Bills for January–April 2025 left unpaid: after April's due date the membership is nonaktif (> 3 months)."""
+    from programs import billing
+
+    participant = enrolled_participant(start=D(2025, 1, 1))
+    program = participant.enrolments.get().program
+    for month in (1, 2, 3, 4):
+        billing.bill_generate(program=program, month=D(2025, month, 1))
+    billing.arrears_refresh(program=program, today=D(2025, 4, 20))
+
+    claim = make_claim(participant, incident_date=D(2025, 4, 18))
+    refused = check_eligibility(claim)
+    claim.incident_date = D(2025, 3, 28)  # three months unpaid then: menunggak, still protected
+    still_active = check_eligibility(claim)
+
+    assert not refused.eligible
+    assert refused.reasons == [
+        "Peserta nonaktif karena tunggakan iuran sejak April 2025 (tanggal kejadian 18 April 2025); "
+        "manfaat hanya dibayar bila peserta aktif pada tanggal kejadian."
+    ]
+    assert still_active.eligible
 
 
 def test_a_death_in_the_last_covered_month_is_eligible():
