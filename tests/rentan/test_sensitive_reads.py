@@ -75,10 +75,12 @@ def test_an_upload_its_confirmation_and_its_refused_rows_are_listed(
         app.conf.task_always_eager = previous
 
     assert accessed(capsys, "disnaker-kota") == [
-        ("import", "participants.ImportBatch"),
+        ("import", "participants.ImportBatch"),  # uploaded and checked
         ("export", "participants.import_report"),
-        ("import", "participants.ImportBatch"),
+        ("import", "participants.ImportBatch"),  # confirmed
+        ("import", "participants.ImportBatch"),  # written (the worker records what changed)
     ]
+    assert ImportBatch.objects.get().status == ImportBatch.Status.DONE
 
 
 def test_audit_read_takes_a_label_for_lists_and_files(disnaker_kota_bengkulu, rf):
