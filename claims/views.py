@@ -39,6 +39,7 @@ from claims.workflow import Action, may, may_edit_file
 from participants.forms import RevealNikForm
 from rentan.audit import audit_read, audit_record
 from rentan.pagination import paginate
+from rentan.search import search_redirect, search_text
 
 # One form and one service per workflow step; the step's URL name is the action (claims:approve, claims:pay, ...).
 ACTION_FORMS = {
@@ -128,7 +129,11 @@ def claim_create(request):
         raise PermissionDenied
     pk = request.POST.get("peserta") or request.GET.get("peserta")
     if not (pk and pk.isdigit()):
-        query = request.GET.get("q", "")
+        # The search box POSTs (a NIK never goes into a URL): swap its text for a token, then show the results.
+        moved = search_redirect(request)
+        if moved:
+            return moved
+        query = search_text(request)
         results = claim_participant_search_for_user(user=request.user, query=query)
         return render(request, "claims/claim_search.html", {"query": query, "results": results})
     participant = participant_get_for_claim(user=request.user, pk=int(pk))

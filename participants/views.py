@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.selectors import claim_list_for_user
 from participants import selectors, services
@@ -29,6 +29,7 @@ from programs.selectors import program_get_for_user
 from rentan.audit import audit_read
 from rentan.exports import csv_response, xlsx_response
 from rentan.pagination import paginate
+from rentan.search import search_params, search_redirect
 
 EXPORT_HEADER = [
     "NIK", "Nama", "Tempat lahir", "Tanggal lahir", "JK", "Alamat", "Kode desa", "Desa/kelurahan", "Kecamatan",
@@ -61,10 +62,20 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 # --- list, detail, forms -------------------------------------------------------------------------------------
+def _filter_form(request) -> tuple[ParticipantFilterForm, dict]:
+    params = search_params(request)
+    form = ParticipantFilterForm(params or None, user=request.user)
+    return form, form.filters() if params else {}
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def participant_list(request):
-    form = ParticipantFilterForm(request.GET or None, user=request.user)
-    filters = form.filters() if request.GET else {}
+    # The search box POSTs (a NIK never goes into a URL): swap its text for a token, then show the list.
+    moved = search_redirect(request)
+    if moved:
+        return moved
+    form, filters = _filter_form(request)
     participants = selectors.participant_list_for_user(user=request.user, **filters)
     context = {
         "page": paginate(request, participants),
@@ -74,16 +85,18 @@ def participant_list(request):
         "may_edit": services.may_edit_participants(request.user),
         "query": request.GET.urlencode(),
     }
-    template = "participants/_participant_table.html" if request.htmx else "participants/participant_list.html"
-    return render(request, template, context)
+    if not request.htmx:
+        return render(request, "participants/participant_list.html", context)
+    response = render(request, "participants/_participant_table.html", context)
+    response["HX-Push-Url"] = request.get_full_path()
+    return response
 
 
 @login_required
 def participant_export(request, fmt):
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    form = ParticipantFilterForm(request.GET or None, user=request.user)
-    filters = form.filters() if request.GET else {}
+    _form, filters = _filter_form(request)
     participants = selectors.participant_list_for_user(user=request.user, **filters)
     services.export_record(user=request.user, what="participant_list", detail=request.GET.urlencode())
     rows = selectors.participant_export_rows(participants)

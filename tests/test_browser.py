@@ -106,3 +106,29 @@ def test_assets_come_from_the_app(disnaker_kota_bengkulu, live_server, page):
     assert {url: status for url, status in static.items() if status != 200} == {}
     # The stylesheet really applied: Bootstrap's navbar is a flex container.
     assert page.locator("nav.navbar").evaluate("el => getComputedStyle(el).display") == "flex"
+
+
+def test_searching_a_nik_keeps_it_out_of_the_address_bar(disnaker_kota_bengkulu, live_server, page):
+    """Typing a NIK filters the list without a reload (HTMX POST → redirect) and the URL shows only a token."""
+    from playwright.sync_api import expect
+
+    from tests.factories import ParticipantFactory
+
+    wanted = ParticipantFactory(nama="Sutejo Dicari", desa_id="17.71.05.1001")
+    ParticipantFactory(nama="Bukan Yang Dicari", desa_id="17.71.05.1001")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    log_in(page, live_server, disnaker_kota_bengkulu.username, PASSWORD)
+    page.goto(f"{live_server.url}/peserta/")
+    expect(page.locator("#participant-table")).to_contain_text("Bukan Yang Dicari")
+
+    page.fill("#id_q", wanted.nik)
+
+    expect(page.locator("#participant-table")).not_to_contain_text("Bukan Yang Dicari")
+    expect(page.locator("#participant-table")).to_contain_text("Sutejo Dicari")
+    expect(page).to_have_url(re.compile(r"/peserta/\?cari="))
+    assert wanted.nik not in page.url
+    assert not [url for url in requested if wanted.nik[:6] in url.split("/", 3)[-1]], requested
+    page.reload()  # the token survives a reload: the same filtered list, the box still filled in
+    expect(page.locator("#participant-table")).not_to_contain_text("Bukan Yang Dicari")
+    expect(page.locator("#id_q")).to_have_value(wanted.nik)

@@ -86,7 +86,7 @@ def test_kota_bengkulu_users_cannot_see_a_kaur_claim(client, request, persona, k
 def test_kota_bengkulu_claim_pages_never_show_kaur_claims(client, disnaker_kota_bengkulu, kaur_claim, url):
     client.force_login(disnaker_kota_bengkulu)
 
-    response = client.get(url)
+    response = client.get(url, follow=True)
 
     assert response.status_code == 200
     assert CANARY not in response.text
@@ -245,8 +245,8 @@ def test_intake_finds_participants_by_nik_kpj_or_name_inside_the_scope(
     client.force_login(disnaker_kota_bengkulu)
 
     for query in (participant.nik, "12345678901", "warga kota"):
-        assert "Warga Kota" in client.get(reverse("claims:create"), {"q": query}).text, query
-    assert CANARY not in client.get(reverse("claims:create"), {"q": kaur_claim.participant.nik}).text
+        assert "Warga Kota" in client.post(reverse("claims:create"), {"q": query}, follow=True).text, query
+    assert CANARY not in client.post(reverse("claims:create"), {"q": kaur_claim.participant.nik}, follow=True).text
     assert client.get(reverse("claims:create"), {"peserta": kaur_claim.participant.pk}).status_code == 404
 
 

@@ -93,7 +93,7 @@ def test_kota_bengkulu_pages_never_show_kaur_data(client, disnaker_kota_bengkulu
 
 def test_province_operator_finds_the_kaur_participant(client, disnaker_provinsi, kaur_participant):
     client.force_login(disnaker_provinsi)
-    response = client.get(reverse("participants:list"), {"q": "Kanari"})
+    response = client.post(reverse("participants:list"), {"q": "Kanari"}, follow=True)
     assert CANARY in response.text
 
 
