@@ -228,7 +228,7 @@ def main():
         args.rows, args.xlsx_rows, args.iie_rows = 5_000, 2_000, 200
     n = lambda value: f"{value:,.0f}".replace(",", ".")  # noqa: E731
 
-    with fresh_postgres("rentan_bench_import") as url, tempfile.TemporaryDirectory() as folder:
+    with fresh_postgres(os.environ.get("BENCH_DB", "bench_imp_main")) as url, tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         run_manage(url, "migrate", "--noinput", "-v0")
         run_manage(url, "load_regions", "--provinsi", "17")

@@ -143,18 +143,24 @@ def _primary_enrolments_sql(vendor: str, *, one_payer_enforced: bool = False) ->
 
 
 def one_payer_per_month_enforced(cursor) -> bool:
-    """Whether PostgreSQL refuses two enrolments of one participant that share a month.
+    """Whether PostgreSQL refuses two enrolments of one participant that share a month (domain brief §7).
 
-    That is the exclusion constraint over (participant, month range) of the participants app (its migration 0004,
-    domain brief §7), found by its definition rather than its name; SQLite has no such constraint.
+    Either the participants app's enabled insert and update triggers calling ``enrolment_one_payer_per_month_check``
+    (its migration 0008) or an exclusion constraint over (participant, month range) (its migration 0004, found by
+    its definition); SQLite has neither.
     """
     if connection.vendor != "postgresql":
         return False
     cursor.execute(
-        "SELECT count(*) FROM pg_constraint WHERE conrelid = 'participants_enrolment'::regclass AND contype = 'x' "
-        "AND convalidated AND pg_get_constraintdef(oid) LIKE '%participant_id WITH =%&&%'"
+        """SELECT
+             (SELECT count(*) FROM pg_constraint WHERE conrelid = 'participants_enrolment'::regclass
+                 AND contype = 'x' AND convalidated AND pg_get_constraintdef(oid) LIKE '%participant_id WITH =%&&%'),
+             (SELECT count(DISTINCT t.tgtype & 28) FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid
+               WHERE t.tgrelid = 'participants_enrolment'::regclass AND t.tgenabled <> 'D'
+                 AND f.proname = 'enrolment_one_payer_per_month_check' AND t.tgtype & 28 IN (4, 16))"""
     )
-    return cursor.fetchone()[0] > 0
+    exclusion, triggers = cursor.fetchone()
+    return exclusion > 0 or triggers == 2  # insert (4) and update (16) both watched
 
 
 def _by_prefix(select: str, source: str, group: str) -> str:

@@ -228,8 +228,9 @@ def enrolment_create(
     """Enrol a participant in a program for a span of months.
 
     One payer per NIK per month (domain brief §7): refused when any program, in any region, already pays for a
-    month of the span. PostgreSQL enforces the same with the exclusion constraint ``enrolment_one_payer_per_month``;
-    this check gives the reason and covers SQLite. The age window at enrolment is configurable (brief §1).
+    month of the span. PostgreSQL enforces the same with the triggers of ``enrolment_one_payer_per_month``
+    (participants migration 0008); this check gives the reason and covers SQLite. The age window at enrolment is
+    configurable (brief §1).
     """
     _require(may_edit_participants(user))
     locked = Participant.objects.for_user(user).select_for_update().filter(pk=participant.pk).first()

@@ -330,7 +330,7 @@ class Stage:
         """Enrol the written participants in the program unless a month of the period is already paid for.
 
         Rows paid by another program were refused before; what this skips is the same program again (a re-import
-        changes nothing). On PostgreSQL the exclusion constraint still stands behind this.
+        changes nothing). On PostgreSQL the one-payer trigger (migration 0008) still stands behind this.
         """
         with connection.cursor() as cursor:
             cursor.execute(

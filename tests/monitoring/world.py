@@ -21,10 +21,10 @@ K       17.04.01.2001 Kaur   P    nelayan     none                              
 
 So in May: Kota Bengkulu 4 (2 L, 2 P; SG 3, SD 1), Kaur 3 (SD 2, SG 1), Provinsi Bengkulu 7 (SG 4, SD 3).
 
-Double funding (D) cannot be stored on PostgreSQL once the participants app's exclusion constraint
-``enrolment_one_payer_per_month`` exists (one payer per NIK per month); it still happens on SQLite and in data from
-before the constraint, so the coverage job must count such a NIK once. ``build_world(double_funding=True)`` drops
-the constraint inside the test's own transaction (rolled back with it); transactional tests (browser, worker) use
+Double funding (D) cannot be stored on PostgreSQL while the participants app's one-payer check
+``enrolment_one_payer_per_month`` is on (its triggers, migration 0008); it still happens on SQLite and in data from
+before the check, so the coverage job must count such a NIK once. ``build_world(double_funding=True)`` disables
+the check inside the test's own transaction (rolled back with it); transactional tests (browser, worker) use
 ``double_funding=False``, so D has only his provinsi enrolment and every figure above stays the same.
 """
 
@@ -40,7 +40,7 @@ from programs.models import FundingSource, Occupation, Program, RegionTarget
 D = datetime.date
 MAY = D(2026, 5, 1)
 KOTA, KAUR, BENTENG, PROV = "17.71", "17.04", "17.09", "17"
-EXCLUSION = "enrolment_one_payer_per_month"
+ONE_PAYER_TRIGGERS = ("enrolment_one_payer_per_month_insert", "enrolment_one_payer_per_month_update")
 
 # Targets and denominators (value, source); the 2027 row must be ignored in 2026, the 2025 one used.
 TARGETS = [
@@ -72,16 +72,17 @@ def nik(desa: str, serial: int, sex: str) -> str:
     return f"{desa[:8].replace('.', '')}{day:02d}0685{serial:04d}"
 
 
-def drop_exclusion_constraint() -> None:
+def allow_double_funding() -> None:
     """Let the test store a NIK paid twice in one month (rolled back with the test's transaction)."""
     if connection.vendor == "postgresql":
+        disable = ", ".join(f"DISABLE TRIGGER {name}" for name in ONE_PAYER_TRIGGERS)
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE participants_enrolment DROP CONSTRAINT IF EXISTS {EXCLUSION}")
+            cursor.execute(f"ALTER TABLE participants_enrolment {disable}")
 
 
 def build_world(*, double_funding: bool = True, marker: str = "") -> World:
     if double_funding:
-        drop_exclusion_constraint()  # first: ALTER TABLE refuses a table with pending (deferred) FK checks
+        allow_double_funding()  # first: ALTER TABLE refuses a table with pending (deferred) FK checks
     occupation = {o.code: o for o in Occupation.objects.all()}
 
     def program(code, name, owner, funding):

@@ -1,6 +1,8 @@
 """Enrolment rules: one payer per NIK per month (service and database), the age window, who may enrol whom."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -203,7 +205,10 @@ def test_the_double_funding_report_lists_overlapping_pairs_for_administrators(
 ):
     # Legacy data from before the constraint (or an SQLite installation): drop it inside this test's transaction.
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE participants_enrolment DROP CONSTRAINT enrolment_one_payer_per_month")
+        cursor.execute(
+            "ALTER TABLE participants_enrolment DISABLE TRIGGER enrolment_one_payer_per_month_insert, "
+            "DISABLE TRIGGER enrolment_one_payer_per_month_update"
+        )
     EnrolmentFactory(participant=nelayan_kota, program=program_kaur, start_month=JAN_2025)
     EnrolmentFactory(participant=nelayan_kota, program=program_kota, start_month=datetime.date(2025, 3, 1))
     EnrolmentFactory(program=program_kota, start_month=JAN_2025)  # someone else, paid once
@@ -223,3 +228,87 @@ def test_the_double_funding_report_says_when_there_is_nothing(client, administra
     client.force_login(administrator)
     response = client.get(reverse("participants:double_funding"))
     assert "Tidak ada NIK yang dibiayai dua program" in response.text
+
+
+def _enrol_in_thread(participant_id, program, start_month, *, written=None, release=None):
+    """Insert an enrolment in a transaction of its own connection; returns the thread and its outcome."""
+    outcome = {}
+
+    def run():
+        try:
+            with transaction.atomic():
+                Enrolment.objects.create(
+                    participant_id=participant_id,
+                    program=program,
+                    funding_source=program.funding_source,
+                    start_month=start_month,
+                )
+                if written is not None:
+                    written.set()
+                if release is not None:
+                    release.wait(30)
+            outcome["result"] = "committed"
+        except IntegrityError as error:
+            outcome["result"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _waiting_on_advisory_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_transactions_cannot_both_pay_for_one_nik_in_one_month(
+    postgres, nelayan_kota, program_kota, program_kaur
+):
+    written, release = threading.Event(), threading.Event()
+    first, first_outcome = _enrol_in_thread(nelayan_kota.pk, program_kaur, JAN_2025, written=written, release=release)
+    assert written.wait(30)
+    # The second writer cannot see the first one's uncommitted row: it must wait for it, not pass its check.
+    second, second_outcome = _enrol_in_thread(nelayan_kota.pk, program_kota, datetime.date(2025, 6, 1))
+    deadline = time.monotonic() + 30
+    while not _waiting_on_advisory_lock() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert second.is_alive() and _waiting_on_advisory_lock()
+    release.set()
+    first.join(30)
+    second.join(30)
+
+    assert first_outcome["result"] == "committed"
+    assert isinstance(second_outcome["result"], IntegrityError)
+    assert "enrolment_one_payer_per_month" in str(second_outcome["result"])
+    assert list(Enrolment.objects.filter(participant=nelayan_kota).values_list("program_id", flat=True)) == [
+        program_kaur.pk
+    ]
+
+
+def test_arrears_updates_do_not_run_the_one_payer_check_but_period_changes_do(
+    postgres, nelayan_kota, program_kota, program_kaur
+):
+    # Legacy double funding, stored with the check off: any run of the check on these rows would now refuse.
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE participants_enrolment DISABLE TRIGGER enrolment_one_payer_per_month_insert")
+    kaur = EnrolmentFactory(participant=nelayan_kota, program=program_kaur, start_month=JAN_2025)
+    kota = EnrolmentFactory(participant=nelayan_kota, program=program_kota, start_month=datetime.date(2025, 5, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending foreign-key checks
+        cursor.execute("ALTER TABLE participants_enrolment ENABLE TRIGGER enrolment_one_payer_per_month_insert")
+
+    # What arrears and billing write on many rows, and a save() of every column with the same period: no check.
+    Enrolment.objects.filter(pk__in=[kaur.pk, kota.pk]).update(arrears_months=4, nonaktif_from=JAN_2025)
+    kaur.save()
+
+    with pytest.raises(IntegrityError, match="enrolment_one_payer_per_month"), transaction.atomic():
+        Enrolment.objects.filter(pk=kota.pk).update(start_month=datetime.date(2025, 4, 1))
+    Enrolment.objects.filter(pk=kaur.pk).update(end_month=datetime.date(2025, 4, 1))  # resolves the overlap
+    assert Enrolment.objects.get(pk=kota.pk).arrears_months == 4
