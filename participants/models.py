@@ -129,12 +129,23 @@ class Enrolment(models.Model):
     # there. (participant, start_month) serves lookups by participant and the one-payer check of migration 0008;
     # (program, start_month) serves lookups by program.
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="enrolments", db_index=False)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments", db_index=False)
+    # No database constraint on program and created_by (migration 0009): a list import writes the same program and
+    # user on up to a million enrolments, each checked again at commit; both come from the import's own rows, and
+    # Django still PROTECTs them (programs and users are deactivated, not deleted).
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="enrolments", db_index=False, db_constraint=False
+    )
     funding_source = models.CharField(_("sumber dana"), max_length=10, choices=FundingSource)
     start_month = models.DateField(_("bulan mulai"))
     end_month = models.DateField(_("bulan selesai"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Arrears (BPJS Perdir 22/2022, domain brief §2), maintained set-based by ``programs.billing.arrears_refresh``
