@@ -38,10 +38,11 @@ from monitoring.selectors import Measure, dashboard_for_user, report_get_for_use
 from participants import services as participant_services
 from participants.models import Enrolment, ImportBatch, ImportIssue
 from participants.selectors import enrolment_list_for_participant, participant_get_for_user, participant_list_for_user
-from programs.models import Budget, Program, Region
+from programs.models import Program, Region
 from programs.selectors import (
     program_get_for_user,
     program_list_for_user,
+    program_pagu,
     program_realisation,
     region_get_for_user,
 )
@@ -143,13 +144,10 @@ class RegionDetailView(ApiView):
 
 # --- programs ----------------------------------------------------------------------------------------------------
 def _with_budget(programs: list[Program], year: int) -> list[Program]:
-    """Set ``budget`` (the pagu in force: latest revision, as ``programs.planning.current_pagu``) and
+    """Set ``budget`` (the pagu in force, ``programs.selectors.program_pagu``) and
     ``realisation`` on a page of programs, in one query each."""
     ids = [p.pk for p in programs]
-    latest = {}
-    rows = Budget.objects.filter(program_id__in=ids, fiscal_year=year).order_by("program_id", "decided_on", "pk")
-    for program_id, amount in rows.values_list("program_id", "amount"):
-        latest[program_id] = amount
+    latest = program_pagu(ids, year)
     realisation = program_realisation(Program.objects.filter(pk__in=ids), year)
     for program in programs:
         program.budget_year = year

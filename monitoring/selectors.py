@@ -17,8 +17,9 @@ from django.http import Http404
 from claims.selectors import claim_summary
 from monitoring.coverage import MONTHS_CACHE_KEY, add_months, current_month
 from monitoring.models import CoverageMonth, CoverageRun, CoverageSnapshot, MonitoringReport, ReportNote
-from programs.models import Budget, FundingSource, Occupation, Program, Region, RegionBoundary, RegionTarget
+from programs.models import FundingSource, Occupation, Program, Region, RegionBoundary, RegionTarget
 from programs.selectors import (
+    program_pagu,
     program_realisation,
     region_breadcrumb_for_user,
     region_get_for_user,
@@ -232,8 +233,8 @@ def _program_choices(user, region: Region | None, wanted: str) -> list[Program]:
 def _budget(codes: list[str], year: int, program: Program | None, funding_source: str):
     """Pagu in force for ``year`` and realisasi of the programs owned inside the regions.
 
-    Pagu: the latest revision of each program, the rule of ``programs.planning.current_pagu`` (latest
-    ``decided_on``, then latest row), in one query for all programs instead of one per program. Realisasi: iuran
+    Pagu: the latest revision of each program (``programs.selectors.program_pagu``), in one query for all
+    programs. Realisasi: iuran
     paid by SP2D in the fiscal year (``programs.selectors.program_realisation``), for every program owned there,
     whether or not it has a pagu. Returns (pagu or None, programs with a pagu, realisasi).
     """
@@ -242,13 +243,7 @@ def _budget(codes: list[str], year: int, program: Program | None, funding_source
         programs = programs.filter(pk=program.pk)
     if funding_source:
         programs = programs.filter(funding_source=funding_source)
-    latest = {}
-    for program_id, amount in (
-        Budget.objects.filter(program__in=programs, fiscal_year=year)
-        .order_by("program_id", "decided_on", "pk")
-        .values_list("program_id", "amount")
-    ):
-        latest[program_id] = amount
+    latest = program_pagu(programs, year)
     realisasi = sum(program_realisation(programs, year).values(), Decimal(0))
     return (sum(latest.values(), Decimal(0)) if latest else None), len(latest), realisasi
 

@@ -12,8 +12,9 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import Count, Q
 
-from programs.models import Budget, FundingSource, Program, Region, RegionTarget
+from programs.models import FundingSource, Program, Region, RegionTarget
 from programs.rates import RateBook, iuran_for_month
+from programs.selectors import program_pagu
 
 DEFAULT_INCOME_BRACKET = Decimal("1000000")
 
@@ -157,8 +158,7 @@ class BurnDown:
 
 def current_pagu(program: Program, year: int) -> Decimal | None:
     """The pagu in force: the latest revision (APBD-P after murni) decided for that fiscal year."""
-    budget = Budget.objects.filter(program=program, fiscal_year=year).order_by("-decided_on", "-pk").first()
-    return budget.amount if budget else None
+    return program_pagu([program], year).get(program.pk)
 
 
 def _active_counts(program: Program, months: list[datetime.date]) -> list[dict]:

@@ -4,7 +4,7 @@ from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from programs.models import Bill, BillCredit, Payment, Program, Region
+from programs.models import Bill, BillCredit, Budget, Payment, Program, Region
 from rentan.access import region_code_in_scope, region_q
 
 
@@ -62,6 +62,20 @@ def program_get_for_user(*, user, code: str, writable: bool = False) -> Program:
 
 
 # --- bills, payments, realisation ----------------------------------------------------------------------------------
+def program_pagu(programs, year: int) -> dict[int, Decimal]:
+    """The pagu in force per program for fiscal year ``year``: the latest revision (APBD-P after murni), i.e. the
+    latest ``decided_on``, then the latest row; one query for all of ``programs`` (a Program queryset or a list of
+    programs or ids). Programs without a budget that year have no entry."""
+    latest: dict[int, Decimal] = {}
+    for program_id, amount in (
+        Budget.objects.filter(program__in=programs, fiscal_year=year)
+        .order_by("program_id", "decided_on", "pk")
+        .values_list("program_id", "amount")
+    ):
+        latest[program_id] = amount  # ordered ascending: the last one seen is the one in force
+    return latest
+
+
 def program_realisation(programs, year: int) -> dict[int, Decimal]:
     """Iuran paid per program in fiscal year ``year`` (SP2D dated that year), summed by the database.
 
