@@ -147,7 +147,7 @@ def main():
             text = text.replace(key, value)
         return text
 
-    with fresh_postgres(f"rentan_bench_report_{os.getpid()}") as url, tempfile.TemporaryDirectory() as folder:
+    with fresh_postgres(f"bench_rep_{os.getpid()}") as url, tempfile.TemporaryDirectory() as folder:
         env = {"PRIVATE_MEDIA_ROOT": str(Path(folder) / "private")}
         if args.keep_html:
             env["BENCH_REPORT_HTML"] = str(Path(args.keep_html).resolve())

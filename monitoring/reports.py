@@ -27,9 +27,9 @@ from monitoring.models import CoverageSnapshot, ReportNote
 from monitoring.pdf import static_url
 from monitoring.selectors import Dashboard, dashboard_for_user
 from participants.models import Enrolment
-from programs.models import Budget, FundingSource, Program, Region
+from programs.models import FundingSource, Program, Region
 from programs.planning import BurnDown, plan_budget, plan_child_regions, program_burn_down
-from programs.selectors import program_realisation
+from programs.selectors import program_pagu, program_realisation
 from rentan.formatting import format_month, format_number, format_percent, format_rupiah
 from rentan.models import User
 
@@ -117,6 +117,22 @@ class PlanLine:
 
 
 @dataclass
+class DetailGroup:
+    """Lampiran B: the places inside one region of section 3, two to a table row.
+
+    A province has some 130 kecamatan; one table row each took four pages and a fifth of the render, and rows of
+    three narrow cells left most of the page empty."""
+
+    code: str
+    name: str
+    places: list[tuple[Region, CoverageSnapshot | None]]
+
+    @property
+    def rows(self) -> list[list[tuple[Region, CoverageSnapshot | None]]]:
+        return [self.places[i : i + 2] for i in range(0, len(self.places), 2)]
+
+
+@dataclass
 class ReportContent:
     region: Region
     month: datetime.date
@@ -141,8 +157,8 @@ class ReportContent:
     overdue: list = field(default_factory=list)
     notes: list[ReportNote] = field(default_factory=list)
     details: list[CoverageSnapshot | None] = field(default_factory=list)
-    detail_names: dict[str, str] = field(default_factory=dict)
     detail_regions: list[Region] = field(default_factory=list)
+    detail_groups: list[DetailGroup] = field(default_factory=list)
 
     @property
     def data_as_of(self) -> datetime.datetime | None:
@@ -167,10 +183,6 @@ class ReportContent:
         if self.board.pagu is None or self.realisasi_total is None:
             return None
         return self.board.pagu - self.realisasi_total
-
-    @property
-    def detail_pairs(self) -> list[tuple[Region, CoverageSnapshot | None]]:
-        return list(zip(self.detail_regions, self.details, strict=True))
 
     @property
     def breakdown_pairs(self) -> list[tuple]:
@@ -344,14 +356,7 @@ def _programs(content: ReportContent) -> None:
         .select_related("owner_region")
         .order_by("owner_region_id", "name")
     )
-    # The pagu in force: the latest revision of each program (the dashboard's rule, programs.planning.current_pagu).
-    latest: dict[int, Decimal] = {}
-    for program_id, amount in (
-        Budget.objects.filter(program__in=programs, fiscal_year=year)
-        .order_by("program_id", "decided_on", "pk")
-        .values_list("program_id", "amount")
-    ):
-        latest[program_id] = amount
+    latest = program_pagu(programs, year)  # the pagu in force: each program's latest revision
     # Realisasi: iuran paid (SP2D) in the fiscal year, summed by the database (programs.billing records it).
     realisation = program_realisation(Program.objects.filter(pk__in=[p.pk for p in programs]), year)
     arrears = {
@@ -486,7 +491,14 @@ def _details(content: ReportContent) -> None:
     }
     content.detail_regions = regions
     content.details = [snapshots.get(r.code) for r in regions]
-    content.detail_names = {row.code: row.name for row in content.board.rows}
+    inside: dict[str, list] = {}
+    for place, snapshot in zip(regions, content.details, strict=True):
+        inside.setdefault(place.parent_id, []).append((place, snapshot))
+    content.detail_groups = [
+        DetailGroup(code, name, inside[code])
+        for code, name in sorted((row.code, row.name) for row in content.board.rows)
+        if code in inside
+    ]
 
 
 def report_content(

@@ -122,8 +122,11 @@ def test_the_province_report_shows_the_hand_counted_figures(report_world):
     assert "Rp42.000.000" in text and "Rp5.000.000" in text and "Rp47.000.000" in text
     # 7. catatan
     assert "Kabupaten Kaur segera menetapkan pagu Dana Desa Gedung Wani." in text
-    # 8. lampiran: kecamatan detail and the overdue claim with its days late
-    assert "Kecamatan Selebar" in text or "Kecamatan" in text
+    # 8. lampiran: kecamatan under their kab/kota, two to a row (Selebar: D; Kampung Melayu: A, B, C; Kinal: G, H, J),
+    # and the overdue claim with its days late
+    assert re.search(r"Kota Bengkulu \(17\.71\) 17\.71\.01 Kecamatan Selebar 1 - 17\.71\.02 Kecamatan Gading 0 -", text)
+    assert re.search(r"17\.71\.05 Kecamatan Kampung[^0-9]* 3 - ", text)
+    assert re.search(r"Kabupaten Kaur \(17\.04\) 17\.04\.01 Kecamatan Kinal 3 - ", text)
     assert report_world.people["J"].nama in text
 
 
