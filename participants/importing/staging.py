@@ -287,44 +287,38 @@ class Stage:
 
     # --- writing -----------------------------------------------------------------------------------------------
     def upsert(self, *, low: int, high: int, batch: ImportBatch, now: datetime.datetime) -> tuple[int, int]:
-        """Insert new participants and update changed ones for lines low ≤ line < high; returns (new, updated)."""
+        """Update changed participants, then insert new ones, for lines low ≤ line < high; returns (new, updated).
+
+        Two plain statements rather than ``INSERT … ON CONFLICT DO UPDATE … WHERE``: PostgreSQL's speculative
+        insertion cost ~25% more per new row, and ON CONFLICT locks every conflicting row even when its WHERE
+        leaves it unchanged (a re-import of a million unchanged rows wrote them all). The staged NIKs are unique
+        (the check refuses repeats). A NIK someone else inserts meanwhile fails the import on the unique
+        constraint, and nothing of it is written.
+        """
         columns = [c for c, _e in _INCOMING]
         target = PARTICIPANT
-        excluded = {c: f"EXCLUDED.{c}" for c in columns}
-        for optional in ("tempat_lahir", "alamat", "no_hp"):
-            excluded[optional] = f"COALESCE(NULLIF(EXCLUDED.{optional}, ''), {target}.{optional})"
-        assignments = ", ".join(f"{c} = {excluded[c]}" for c in columns)
-        changed = _distinct([f"{target}.{c}" for c in columns], [excluded[c] for c in columns])
-        insert = f"""INSERT INTO {target} (
-                nik, nama, tanggal_lahir, tempat_lahir, jenis_kelamin, alamat, desa_id, pekerjaan_id, no_hp,
-                kpj, bpjs_status, data_source, status, last_import_id, created_at, updated_at)
-            SELECT s.nik, s.nama, s.tanggal_lahir, COALESCE(s.tempat_lahir, ''), s.jenis_kelamin,
-                COALESCE(s.alamat, ''), s.desa_id, s.pekerjaan_id, COALESCE(s.no_hp, ''),
-                '', '', COALESCE(s.data_source, %s), %s, %s, %s, %s
-            FROM {self.table} s
-            WHERE NOT s.refused AND s.line >= %s AND s.line < %s
-            ON CONFLICT (nik) DO UPDATE SET {assignments},
-                last_import_id = EXCLUDED.last_import_id, updated_at = EXCLUDED.updated_at
-            WHERE {changed}"""
-        params = [batch.data_source, "AKTIF", batch.pk, now, now, low, high]
+        assignments = ", ".join(f"{c} = {e}" for c, e in zip(columns, _incoming("s", target), strict=True))
+        lines = "NOT s.refused AND s.line >= %s AND s.line < %s"
         with connection.cursor() as cursor:
-            if self.postgres:
-                cursor.execute(
-                    f"""WITH written AS ({insert} RETURNING (xmax = 0) AS inserted)
-                        SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FROM written""",
-                    params,
-                )
-                new, written = cursor.fetchone()
-                return new, written - new
             cursor.execute(
-                f"""SELECT COUNT(*) FROM {self.table} s
-                    WHERE NOT s.refused AND s.line >= %s AND s.line < %s
-                      AND NOT EXISTS (SELECT 1 FROM {target} p WHERE p.nik = s.nik)""",
-                [low, high],
+                f"""UPDATE {target} SET {assignments}, last_import_id = %s, updated_at = %s
+                    FROM {self.table} s
+                    WHERE s.nik = {target}.nik AND {lines} AND {changed_condition("s", target)}""",
+                [batch.pk, now, low, high],
             )
-            new = cursor.fetchone()[0]
-            cursor.execute(insert, params)
-            return new, cursor.rowcount - new
+            updated = cursor.rowcount
+            cursor.execute(
+                f"""INSERT INTO {target} (
+                        nik, nama, tanggal_lahir, tempat_lahir, jenis_kelamin, alamat, desa_id, pekerjaan_id, no_hp,
+                        kpj, bpjs_status, data_source, status, last_import_id, created_at, updated_at)
+                    SELECT s.nik, s.nama, s.tanggal_lahir, COALESCE(s.tempat_lahir, ''), s.jenis_kelamin,
+                        COALESCE(s.alamat, ''), s.desa_id, s.pekerjaan_id, COALESCE(s.no_hp, ''),
+                        '', '', COALESCE(s.data_source, %s), %s, %s, %s, %s
+                    FROM {self.table} s
+                    WHERE {lines} AND NOT EXISTS (SELECT 1 FROM {target} p WHERE p.nik = s.nik)""",
+                [batch.data_source, "AKTIF", batch.pk, now, now, low, high],
+            )
+            return cursor.rowcount, updated
 
     def enrol(self, *, low: int, high: int, batch: ImportBatch, now: datetime.datetime) -> int:
         """Enrol the written participants in the program unless a month of the period is already paid for.
