@@ -164,12 +164,24 @@ class ParticipantFilterSerializer(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=13, help_text=_("Kode wilayah domisili (dan isinya)."))
     status = serializers.ChoiceField(choices=Participant.Status.choices, required=False)
     program = serializers.CharField(required=False, max_length=40, help_text=_("Kode program."))
+
+
+class ParticipantSearchSerializer(ParticipantFilterSerializer):
+    """A search by NIK travels in a POST body, never in a URL (UU 27/2022: URLs end up in logs and histories)."""
+
     nik = serializers.RegexField(
         r"^[0-9]{1,16}$",
-        required=False,
         help_text=_("NIK lengkap atau awalannya."),
         error_messages={"invalid": _("Isi dengan angka NIK (paling banyak 16 digit).")},
     )
+
+
+class ParticipantPageSerializer(serializers.Serializer):
+    """One page of a participant search; POST the same body to ``next`` for the following page."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ParticipantSerializer(many=True)
 
 
 class EnrolmentFilterSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/programs/", views.ProgramListView.as_view(), name="programs"),
     path("api/v1/programs/<slug:code>/", views.ProgramDetailView.as_view(), name="program_detail"),
     path("api/v1/participants/", views.ParticipantListView.as_view(), name="participants"),
+    path("api/v1/participants/search/", views.ParticipantSearchView.as_view(), name="participant_search"),
     path("api/v1/participants/<int:pk>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("api/v1/enrolments/", views.EnrolmentListView.as_view(), name="enrolments"),
     path("api/v1/claims/", views.ClaimListView.as_view(), name="claims"),

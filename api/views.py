@@ -201,7 +201,14 @@ class ParticipantListView(ApiView):
 
     @extend_schema(parameters=[s.ParticipantFilterSerializer], responses=s.ParticipantSerializer(many=True))
     def get(self, request):
-        wanted = self.query(s.ParticipantFilterSerializer)
+        if "nik" in request.query_params:
+            # Refused rather than ignored: an old client would otherwise take the whole list for its search result.
+            message = _("NIK tidak boleh ada di URL; cari lewat POST /api/v1/participants/search/.")
+            raise ValidationError({"nik": [message]})
+        return self.respond(self.query(s.ParticipantFilterSerializer))
+
+    def respond(self, wanted: dict):
+        request = self.request
         program = None
         if "program" in wanted:
             program = _visible_program(request.user, wanted["program"])
@@ -222,6 +229,19 @@ class ParticipantListView(ApiView):
         )
         _rows, respond = self.page(people.order_by(), s.ParticipantSerializer)
         return respond()
+
+
+class ParticipantSearchView(ParticipantListView):
+    """Participants by NIK (or its first digits) with the list's filters, in a POST body: a NIK never goes into a
+    URL. The answer pages like the list; POST the same body to ``next`` for the following page."""
+
+    http_method_names = ["post", "options"]
+
+    @extend_schema(request=s.ParticipantSearchSerializer, responses=s.ParticipantPageSerializer)
+    def post(self, request):
+        serializer = s.ParticipantSearchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.respond(serializer.validated_data)
 
 
 class ParticipantDetailView(ApiView):

@@ -99,6 +99,25 @@ def test_cursor_pages_walk_every_row_once_in_key_order(world, disnaker_kota_beng
 
 
 @pytest.mark.django_db
+def test_a_nik_search_is_a_post_that_pages_by_posting_the_same_body_to_next(world, disnaker_kota_bengkulu):
+    people = [ParticipantFactory(desa_id="17.71.05.1001", nama=f"Cari {serial}") for serial in range(5)]
+    client = token_client(disnaker_kota_bengkulu)
+    prefix = people[0].nik[:10]  # the factory's people share their first 12 digits (desa, birth date)
+    url, seen, urls = "/api/v1/participants/search/?page_size=2", [], []
+    while url:
+        urls.append(url)
+        body = client.post(url, {"nik": prefix}, format="json").json()
+        seen += [row["nama"] for row in body["results"]]
+        url = body["next"]
+    expected = sorted(p.nama for p in people + [world.kota.participant] if p.nik.startswith(prefix))
+    assert sorted(seen) == expected and len(urls) == 3
+    assert not [u for u in urls if prefix in u]  # no page URL carries the NIK
+    refused = client.get(f"/api/v1/participants/?nik={prefix}")
+    assert refused.status_code == 400 and "POST /api/v1/participants/search/" in refused.json()["errors"]["nik"][0]
+    assert client.post("/api/v1/participants/search/", {}, format="json").status_code == 400
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/v1/participants/", "/api/v1/claims/", "/api/v1/enrolments/"])
 def test_a_page_costs_the_same_queries_for_10_and_100_rows(world, disnaker_kota_bengkulu, path):
     from tests.claims.conftest import make_claim

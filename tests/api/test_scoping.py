@@ -45,7 +45,6 @@ def read_urls(world) -> list[str]:
         f"/api/v1/programs/?search={kaur.program.code}",
         "/api/v1/participants/",
         "/api/v1/participants/?region=17.04",
-        f"/api/v1/participants/?nik={kaur.participant.nik}",
         f"/api/v1/participants/?program={kaur.program.code}",
         "/api/v1/enrolments/",
         f"/api/v1/enrolments/?program={kaur.program.code}",
@@ -94,6 +93,17 @@ def test_a_kota_bengkulu_token_reads_nothing_of_kaur(world, disnaker_kota_bengku
     # Positive control: the same calls do show Kota Bengkulu's own data (masked NIK, not the whole one).
     assert world.kota.participant.nama in own_seen and world.kota.program.code in own_seen
     assert world.kota.participant.nik not in own_seen
+
+
+@pytest.mark.django_db
+def test_a_nik_search_finds_nothing_of_kaur(world, disnaker_kota_bengkulu):
+    client = token_client(disnaker_kota_bengkulu)
+    for nik in (world.kaur.participant.nik, world.kaur.participant.nik[:8], "17"):
+        response = client.post("/api/v1/participants/search/", {"nik": nik}, format="json")
+        assert response.status_code == 200, response.content[:300]
+        assert not [canary for canary in world.kaur.canaries if canary in response.content.decode()], nik
+    own = client.post("/api/v1/participants/search/", {"nik": world.kota.participant.nik}, format="json").json()
+    assert [row["nama"] for row in own["results"]] == [world.kota.participant.nama]
 
 
 @pytest.mark.django_db
