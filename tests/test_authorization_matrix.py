@@ -1309,6 +1309,27 @@ def _api_bpjs_replies(world, role):
     return [replace(case, json=True) for case in cases]
 
 
+def _api_participant_search(world, role):
+    """A NIK search (POSTed: no NIK in URLs) for every site's person, whole and by its first 12 digits."""
+    cases = []
+    for key in SITE_KEYS:
+        site = world.sites[key]
+        nik = site.participants["plain"].nik
+        for label, text in ((f"nik:{key}", nik), (f"prefix:{key}", nik[:12])):
+            cases.append(
+                Case(
+                    label,
+                    url("api:participant_search"),
+                    method="POST",
+                    json=True,
+                    data={"nik": text},
+                    effect=False,
+                    shows=site.marker if key == "desa" and "desa" in SCOPE.get(role, set()) else None,
+                )
+            )
+    return cases
+
+
 def _api_simulation(world, role):
     incident = {"type": "JKM", "incident_date": "2025-06-01"}
     cases = [Case("missing", url("api:benefit_simulation"), method="POST", json=True, expect="notfound",
@@ -1394,10 +1415,10 @@ API_POLICY: dict[str, "Entry"] = {
             "status=AKTIF",
             *_api_sites(lambda w, s: f"region={s.kabkota}"),
             *_api_sites(lambda w, s: f"program={s.program.code}"),
-            *_api_sites(lambda w, s: f"nik={s.participants['plain'].nik}"),
         ),
         anonymous_expect="unauthorized",
     ),
+    "api:participant_search": Entry(lambda w, r: _api_participant_search(w, r), anonymous_expect="unauthorized"),
     "api:participant_detail": Entry(
         lambda w, r: (
             by_object(w, r, "api:participant_detail", "participant")
