@@ -258,8 +258,8 @@ def main():
         print(
             f"  {n(counts['new'])} new, {n(counts['refused'])} refused, {n(counts['enrolled'])} enrolled; "
             f"inside the command: import {result['seconds']['import']:.1f} s "
-            f"({n(args.rows / result['seconds']['import'])} rows/s), "
-            f"error report of {n(counts['refused'])} rows {result['seconds']['error_report']:.1f} s"
+            f"({n(args.rows / result['seconds']['import'])} rows/s), including the error report of "
+            f"{n(counts['refused'])} rows ({result['seconds']['error_report']:.1f} s, written while the rows are)"
         )
         print(f"  {phases(log)}")
         seconds, output, rss, log = run_child(url, *command)

@@ -8,6 +8,7 @@ the change in the audit trail in the same transaction.
 import datetime
 import gc
 import logging
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -766,17 +767,65 @@ def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
     return timings
 
 
-def import_batch_run(*, batch: ImportBatch, write_report: bool = True) -> ImportBatch:
-    """Check and, unless the check failed, write, then write the refused-rows report: the page's pipeline without
-    its confirmation step, in this process (for the command line)."""
+class _ReportWriter(threading.Thread):
+    """Writes the refused-rows report in a thread of its own (with its own database connection)."""
+
+    def __init__(self, batch_id: int):
+        super().__init__(name=f"import-{batch_id}-report", daemon=True)
+        self.batch_id = batch_id
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+
+    def run(self):
+        started = time.monotonic()
+        try:
+            import_batch_write_report(batch_id=self.batch_id)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread by wait()
+            self.error = error
+        finally:
+            connection.close()
+            self.seconds = time.monotonic() - started
+
+    def wait(self) -> float:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.seconds
+
+
+def import_batch_run(*, batch: ImportBatch, write_report: bool = True, timings: dict | None = None) -> ImportBatch:
+    """Check and, unless the check failed, write, and write the refused-rows report: the page's pipeline without
+    its confirmation step, in this process (for the command line).
+
+    On PostgreSQL the report is written by a second thread while the list is being written, as the page writes it
+    while the preview waits for the user: the writing transaction keeps the database busy and this process idle
+    (a million-row list: ~9 s of report off the clock). If the final recheck refuses more rows, the report is
+    written again once both are done. ``timings`` receives the report's own seconds as ``"error_report"``.
+    """
+    timings = {} if timings is None else timings
+    timings["error_report"] = 0.0
     batch = import_batch_validate(batch_id=batch.pk, write_report=False)
+    report = None
     if batch.status == ImportBatch.Status.VALIDATED:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
             status=ImportBatch.Status.RUNNING
         )
-        batch = import_batch_commit(batch_id=batch.pk, write_report=False)
+        refused_checked = batch.rows_refused
+        # The thread's connection sees committed rows only: not when the caller holds a transaction open.
+        if write_report and refused_checked and connection.vendor == "postgresql" and not connection.in_atomic_block:
+            report = _ReportWriter(batch.pk)
+            report.start()
+        try:
+            batch = import_batch_commit(batch_id=batch.pk, write_report=False)
+        finally:
+            if report is not None:
+                timings["error_report"] = report.wait()
+        if report is not None and batch.rows_refused == refused_checked:
+            return batch
     if write_report:
+        started = time.monotonic()
         batch = import_batch_write_report(batch_id=batch.pk)
+        timings["error_report"] += time.monotonic() - started
     return batch
 
 

@@ -456,3 +456,29 @@ def test_checked_lists_nobody_confirmed_are_dropped_after_a_while(tmp_path, disn
     assert batch.status == ImportBatch.Status.FAILED
     assert "Kedaluwarsa" in batch.error_message
     assert not Stage(batch.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_command_writes_the_report_while_writing_and_again_when_the_recheck_refuses_more(
+    postgres, known_bad_list, disnaker_kota_bengkulu, program_kota, program_provinsi, monkeypatch
+):
+    path, rows, bad_lines, _warned = known_bad_list
+    commit = services.import_batch_commit
+    late_index = next(index for index in range(len(rows)) if line_of(index) not in bad_lines)
+
+    def commit_after_a_late_conflict(**kwargs):
+        # Between the check and the write, another program starts paying for one of the good rows.
+        late = ParticipantFactory(nik=rows[late_index]["NIK"], desa_id=rows[late_index]["Kode Desa"])
+        EnrolmentFactory(participant=late, program=program_provinsi, start_month=datetime.date(2025, 1, 1))
+        return commit(**kwargs)
+
+    monkeypatch.setattr(services, "import_batch_commit", commit_after_a_late_conflict)
+    call_command(
+        "import_participants", str(path), "--program", program_kota.code, "--user", "disnaker-kota", "--json",
+        "--start-month", "2025-03",
+    )  # fmt: skip
+
+    sheet = load_workbook(path.with_name("daftar-ditolak.xlsx")).active
+    lines = [row[len(HEADER)] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert lines == sorted([*bad_lines, line_of(late_index)])
+    assert ImportBatch.objects.get().rows_refused == len(bad_lines) + 1

@@ -68,12 +68,12 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         started = time.monotonic()
-        batch = services.import_batch_run(batch=batch, write_report=False)
-        imported = time.monotonic()
-        batch = services.import_batch_write_report(batch_id=batch.pk)
+        timings = {}
+        # The refused-rows report is written next to the file, on PostgreSQL while the list is being written.
+        batch = services.import_batch_run(batch=batch, timings=timings)
         self.seconds = {
-            "import": round(imported - started, 3),
-            "error_report": round(time.monotonic() - imported, 3),
+            "import": round(time.monotonic() - started, 3),
+            "error_report": round(timings["error_report"], 3),
         }
         if options["json"]:
             self.stdout.write(json.dumps(self._as_json(batch), ensure_ascii=False, indent=2))
@@ -123,4 +123,7 @@ class Command(BaseCommand):
         )
         if batch.rows_refused and Path(batch.error_report_path).exists():
             write(f"  Laporan baris ditolak: {batch.error_report_path}")
-        write(f"  Waktu: impor {self.seconds['import']:.1f} detik, laporan {self.seconds['error_report']:.1f} detik.")
+        write(
+            f"  Waktu: impor {self.seconds['import']:.1f} detik, termasuk laporan baris ditolak "
+            f"{self.seconds['error_report']:.1f} detik (ditulis sambil menyimpan)."
+        )
