@@ -43,6 +43,12 @@ def _weasyprint():
     return weasyprint
 
 
+def load_renderer() -> None:
+    """Import WeasyPrint now: a worker calls this when it starts (``monitoring.tasks``), so the import (about a
+    second, more on a busy machine) does not fall on the first report it renders."""
+    _weasyprint()
+
+
 def _static_path(url: str) -> str:
     """``rentan-static:css/report.css`` → the file found by the static finders; refuses anything else."""
     if not url.startswith(STATIC_SCHEME):

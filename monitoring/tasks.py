@@ -1,6 +1,7 @@
 """Celery tasks of the coverage job: each takes an id (or nothing) and calls one service."""
 
 from celery import shared_task
+from celery.signals import worker_init
 
 from monitoring import services
 from monitoring.models import CoverageRun
@@ -46,6 +47,17 @@ REPORT_LIMITS = {
 def monitoring_report_render(report_id: int) -> str:
     """Render one requested monthly report to PDF (a finished report is left alone)."""
     return services.monitoring_report_render(report_id=report_id).status
+
+
+@worker_init.connect
+def load_pdf_renderer(**kwargs) -> None:
+    """Import WeasyPrint when a worker starts (before its pool forks), so its first report is as quick as the next.
+
+    Imported here rather than at the top: the web processes import this module too, and never render a PDF.
+    """
+    from monitoring.pdf import load_renderer
+
+    load_renderer()
 
 
 @shared_task(acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)

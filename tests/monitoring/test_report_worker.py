@@ -5,8 +5,9 @@ import signal
 import time
 
 import pytest
+from celery.signals import worker_init
 
-from monitoring import services
+from monitoring import pdf, services, tasks
 from monitoring.coverage import coverage_compute_month
 from monitoring.models import MonitoringReport
 from monitoring.tasks import monitoring_report_render
@@ -85,3 +86,12 @@ def test_a_worker_killed_while_rendering_leaves_exactly_one_finished_report(
     assert [p.name for p in files] == [os.path.basename(done.file.name)]  # no half-written second file
     with again.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_a_starting_worker_imports_the_pdf_renderer_before_its_first_report(monkeypatch):
+    """WeasyPrint's import takes about a second: at worker start, not in the first report's time."""
+    loaded = []
+    monkeypatch.setattr(pdf, "_weasyprint", lambda: loaded.append("weasyprint"))
+    assert tasks.load_pdf_renderer in [ref() for _key, ref in worker_init.receivers]
+    tasks.load_pdf_renderer(sender=None)
+    assert loaded == ["weasyprint"]
