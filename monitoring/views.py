@@ -1,28 +1,21 @@
-import hashlib
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from monitoring import selectors, services
-from monitoring.charts import dashboard_charts
+from monitoring import dashboard_cache, selectors, services
 from monitoring.coverage import add_months, current_month, parse_month
 from monitoring.forms import RegionTargetForm, ReportNoteForm, ReportRequestForm, RunStartForm, TargetImportForm
 from monitoring.models import CoverageRun, MonitoringReport
-from monitoring.selectors import Dashboard, Measure
-from programs.models import FundingSource, RegionTarget
+from monitoring.selectors import Measure
+from programs.models import RegionTarget
 from programs.selectors import region_get_for_user
 from rentan import views as rentan_views
 from rentan.access import region_code_in_scope
@@ -57,73 +50,6 @@ def _filters(request) -> dict:
     }
 
 
-def _query(board: Dashboard) -> str:
-    """The filters as a query string, kept by every drill-down link and by the export."""
-    params = {"bulan": f"{board.month:%Y-%m}" if board.month else ""}
-    if board.program:
-        params["program"] = board.program.code
-    if board.funding_source:
-        params["sumber"] = board.funding_source
-    if board.measure != Measure.UCJ:
-        params["ukuran"] = board.measure
-    return urlencode({k: v for k, v in params.items() if v})
-
-
-def _charts(board: Dashboard, query: str) -> dict:
-    return dashboard_charts(board, lambda code: f"{reverse('monitoring:dashboard_region', args=[code])}?{query}")
-
-
-PROBLEMS = {
-    "month": gettext_lazy("Ringkasan bulan yang diminta belum dihitung; ditampilkan bulan terakhir yang tersedia."),
-    "program": gettext_lazy("Program yang diminta tidak ditemukan di wilayah kerja Anda; ditampilkan semua program."),
-    "funding": gettext_lazy("Sumber dana yang diminta tidak dikenal; ditampilkan semua sumber dana."),
-}
-
-
-# The rendered figures of a dashboard are cached: they come from snapshots that change once a night (the key
-# carries the time of the last computation, so a recompute shows at once), and from claims and budgets, which
-# may thus show up to this many seconds late.
-FIGURES_CACHE_SECONDS = 300
-# Part of every key: bump it when the cached dict or its templates change shape, so a deploy never reads old ones.
-FIGURES_CACHE_VERSION = "2"
-
-
-def _cache_key(scope_key: str, code: str, month, versions, filters) -> str:
-    latest = max((at for _m, at in versions), default=None)
-    parts = [
-        scope_key,
-        code,
-        f"{month}",
-        f"{filters['month']}",
-        latest.isoformat() if latest else "",
-        filters["program_code"],
-        filters["funding_source"],
-        filters["measure"],
-        translation.get_language() or "",
-    ]
-    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return f"monitoring:dashboard:{FIGURES_CACHE_VERSION}:{digest}"
-
-
-def _body(request, scope, versions, filters) -> dict:
-    """The dashboard's figures (everything but the per-user controls), read from snapshots and rendered."""
-    board = selectors.dashboard_for_user(user=request.user, scope=scope, versions=versions, **filters)
-    query = _query(board)
-    context = {
-        "board": board,
-        "query": query,
-        "charts": _charts(board, query) if board.month else {},
-        "problems": [PROBLEMS[p] for p in board.problems],
-        "funding_choices": FundingSource.choices,
-    }
-    return {
-        "title": str(scope.region) if scope.region else "",
-        "head": render_to_string("monitoring/_dashboard_head.html", context),
-        "figures": render_to_string("monitoring/_dashboard_figures.html", context),
-        "query": query,
-    }
-
-
 @login_required
 def dashboard(request, code=None):
     """The coverage dashboard of a region (or of the user's whole scope).
@@ -138,14 +64,7 @@ def _dashboard(request, code, *, greeting: bool = False):
     filters = _filters(request)
     if code is not None and not region_code_in_scope(request.user, code):
         raise Http404
-    versions = selectors.coverage_month_versions()
-    month, _refused = selectors.resolve_month(versions, filters["month"])
-    key = _cache_key(selectors.scope_key(request.user), code or "", month, versions, filters)
-    body = cache.get(key)
-    if body is None:
-        scope = selectors.dashboard_scope_for_user(user=request.user, code=code)
-        body = _body(request, scope, versions, filters)
-        cache.set(key, body, FIGURES_CACHE_SECONDS)
+    body, month = dashboard_cache.figures_for_user(user=request.user, code=code, filters=filters)
     may_recompute = services.may_start_coverage_run(request.user)
     latest_run = selectors.coverage_run_latest() if may_recompute else None
     context = {
@@ -223,7 +142,7 @@ def export(request, code=None):
         object_id=f"{board.month:%Y-%m}",
         object_repr=f"{own_name} {format_month(board.month)}",
         region_code=board.code,
-        changes={"filters": _query(board)},
+        changes={"filters": dashboard_cache.filters_query(board)},
     )
     return xlsx_response(
         f"cakupan-{board.code or 'wilayah-kerja'}-{board.month:%Y-%m}.xlsx",
