@@ -698,7 +698,7 @@ def import_batch_commit(*, batch_id: int, write_report: bool = True) -> ImportBa
 
 def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
     stage = Stage(batch.pk)
-    timings = {"recheck": 0.0, "participants": 0.0, "enrolments": 0.0}
+    timings = {"recheck": 0.0}
     clock = time.monotonic()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -728,14 +728,8 @@ def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
     for start in range(low, high + 1, chunk):
         done = (start - low) / max(1, high + 1 - low)
         progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
-        clock = time.monotonic()
-        inserted, changed = stage.upsert(low=start, high=start + chunk, batch=batch, now=now)
-        new += inserted
-        updated += changed
-        timings["participants"] += time.monotonic() - clock
-        clock = time.monotonic()
-        enrolled += stage.enrol(low=start, high=start + chunk, batch=batch, now=now)
-        timings["enrolments"] += time.monotonic() - clock
+        written = stage.write_lines(low=start, high=start + chunk, batch=batch, now=now, timings=timings)
+        new, updated, enrolled = (total + count for total, count in zip((new, updated, enrolled), written, strict=True))
     progress(97, _("Menyelesaikan"))
     accepted = batch.rows_total - refused_rows
     warned = stage.counts()["warned"] if conflicts else batch.rows_warned
