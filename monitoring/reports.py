@@ -28,7 +28,7 @@ from monitoring.pdf import static_url
 from monitoring.selectors import Dashboard, dashboard_for_user
 from participants.models import Enrolment
 from programs.models import FundingSource, Program, Region
-from programs.planning import BurnDown, plan_budget, plan_child_regions, program_burn_down
+from programs.planning import BurnDown, plan_budget, plan_child_regions, program_burn_downs
 from programs.selectors import program_pagu, program_realisation
 from rentan.formatting import format_month, format_number, format_percent, format_rupiah
 from rentan.models import User
@@ -368,16 +368,17 @@ def _programs(content: ReportContent) -> None:
     }
     # The dashboard's own total (the same programs and payments), so the two never disagree.
     content.realisasi_total = content.board.realisasi
+    # The planner's projection for the programs of the region and its kab/kota (desa programs are many and small:
+    # their pagu is listed, their projection left out to keep the report quick).
+    burn_downs = program_burn_downs(
+        programs=[p for p in programs if p.pk in latest and p.owner_region.level <= Region.Level.KABKOTA], year=year
+    )
     lines = []
     for program in programs:
         pagu = latest.get(program.pk)
         if pagu is None and program.pk not in arrears and not program_active_in_year(program, year):
             continue
-        # The planner's projection for the programs of the region and its kab/kota (desa programs are many and
-        # small: their pagu is listed, their projection left out to keep the report quick).
-        burn_down = None
-        if pagu is not None and program.owner_region.level <= Region.Level.KABKOTA:
-            burn_down = program_burn_down(program=program, year=year)
+        burn_down = burn_downs.get(program.pk)
         real = realisation.get(program.pk, Decimal(0))
         owed = arrears.get(program.pk, (0, 0))
         lines.append(

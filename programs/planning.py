@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from programs.models import FundingSource, Program, Region, RegionTarget
 from programs.rates import RateBook, iuran_for_month
@@ -161,17 +161,29 @@ def current_pagu(program: Program, year: int) -> Decimal | None:
     return program_pagu([program], year).get(program.pk)
 
 
-def _active_counts(program: Program, months: list[datetime.date]) -> list[dict]:
-    """Active enrolments per month, by transport flag and funding source: one grouped query."""
+def _active_counts(programs: list[Program], months: list[datetime.date]) -> dict[int, list[dict]]:
+    """Active enrolments per program and month, by transport flag and funding source: one grouped query."""
     aggregates = {
-        f"m{i}": Count("pk", filter=Q(start_month__lte=m) & (Q(end_month__isnull=True) | Q(end_month__gte=m)))
+        f"m{i}": Count(
+            "enrolments",
+            filter=Q(enrolments__start_month__lte=m)
+            & (Q(enrolments__end_month__isnull=True) | Q(enrolments__end_month__gte=m)),
+        )
         for i, m in enumerate(months)
     }
-    return list(
-        program.enrolments.values("participant__pekerjaan__is_transport", "funding_source")
+    groups: dict[int, list[dict]] = {program.pk: [] for program in programs}
+    for row in (
+        Program.objects.filter(pk__in=[program.pk for program in programs])
+        .values(
+            "pk",
+            transport_job=F("enrolments__participant__pekerjaan__is_transport"),
+            enrolment_funding=F("enrolments__funding_source"),
+        )
         .annotate(**aggregates)
         .order_by()
-    )
+    ):
+        groups[row["pk"]].append(row)
+    return groups
 
 
 def program_burn_down(
@@ -179,10 +191,36 @@ def program_burn_down(
 ) -> BurnDown:
     """Month by month, what the current enrolment (plus a what-if of ``extra_jiwa`` from ``extra_from``) costs
     against the pagu of ``year``; ``runs_out_in`` is the month the pagu no longer covers."""
+    return program_burn_downs(programs=[program], year=year, extra_jiwa=extra_jiwa, extra_from=extra_from)[program.pk]
+
+
+def program_burn_downs(
+    *, programs: list[Program], year: int, extra_jiwa: int = 0, extra_from: datetime.date | None = None
+) -> dict[int, BurnDown]:
+    """``program_burn_down`` of several programs, by program id: one query for their enrolments, one for their
+    pagu, the rates loaded once (the monthly report projects a province's and its kab/kota's programs together)."""
     rates = RateBook.load()
     months = months_of_year(year)
-    groups = _active_counts(program, months)
-    pagu = current_pagu(program, year)
+    counts = _active_counts(programs, months)
+    pagus = program_pagu(programs, year)
+    return {
+        program.pk: _burn_down(
+            program, year, months, counts[program.pk], pagus.get(program.pk), rates, extra_jiwa, extra_from
+        )
+        for program in programs
+    }
+
+
+def _burn_down(
+    program: Program,
+    year: int,
+    months: list[datetime.date],
+    groups: list[dict],
+    pagu: Decimal | None,
+    rates: RateBook,
+    extra_jiwa: int,
+    extra_from: datetime.date | None,
+) -> BurnDown:
     rows = []
     cumulative = Decimal(0)
     for i, month in enumerate(months):
@@ -190,12 +228,12 @@ def program_burn_down(
         for group in groups:
             count = group[f"m{i}"]
             if count:
-                is_transport = bool(group["participant__pekerjaan__is_transport"] or program.is_transport)
+                is_transport = bool(group["transport_job"] or program.is_transport)
                 quote = iuran_for_month(
                     program=program,
                     is_transport=is_transport,
                     month=month,
-                    funding_source=group["funding_source"],
+                    funding_source=group["enrolment_funding"],
                     rates=rates,
                 )
                 jiwa += count

@@ -6,7 +6,13 @@ import pytest
 from django.core.management import call_command
 
 from programs.models import Budget, FundingSource, Occupation, Region, RegionTarget
-from programs.planning import jiwa_for_target, plan_budget, plan_child_regions, program_burn_down
+from programs.planning import (
+    jiwa_for_target,
+    plan_budget,
+    plan_child_regions,
+    program_burn_down,
+    program_burn_downs,
+)
 from tests.factories import EnrolmentFactory, ParticipantFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +108,23 @@ def test_burn_down_uses_the_latest_revision_and_counts_ended_enrolments_only_whi
     assert [m.jiwa for m in burn_down.months] == [10] * 6 + [5] * 6
     assert burn_down.pagu == Decimal(10**9)
     assert burn_down.runs_out_in is None
+
+
+def test_burn_downs_of_several_programs_keep_each_programs_own_enrolment_and_pagu(regions):
+    full, short, empty = (ProgramFactory(start_month=datetime.date(2025, 1, 1)) for _ in range(3))
+    enrol(full, 10)
+    enrol(short, 4, end=datetime.date(2025, 3, 1))
+    Budget.objects.create(program=full, fiscal_year=2025, amount=Decimal(10**9), decided_on=datetime.date(2025, 1, 1))
+    Budget.objects.create(program=short, fiscal_year=2025, amount=Decimal(1), decided_on=datetime.date(2025, 1, 1))
+
+    together = program_burn_downs(programs=[full, short, empty], year=2025)
+
+    assert [m.jiwa for m in together[full.pk].months] == [10] * 12
+    assert [m.jiwa for m in together[short.pk].months] == [4] * 3 + [0] * 9
+    assert together[short.pk].runs_out_in == datetime.date(2025, 1, 1) and together[full.pk].runs_out_in is None
+    assert together[empty.pk].total == 0 and together[empty.pk].pagu is None
+    for program in (full, short, empty):
+        assert together[program.pk] == program_burn_down(program=program, year=2025)
 
 
 def test_what_if_adds_jiwa_from_a_month(regions):
