@@ -721,6 +721,10 @@ def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
         refused_rows += len(conflicts)
     timings["recheck"] = time.monotonic() - clock
 
+    clock = time.monotonic()
+    known = stage.mark_known() > 0
+    timings["registered NIKs found"] = time.monotonic() - clock
+
     now = timezone.now()
     low, high = stage.line_range()
     new = updated = enrolled = 0
@@ -728,7 +732,7 @@ def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
     for start in range(low, high + 1, chunk):
         done = (start - low) / max(1, high + 1 - low)
         progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
-        written = stage.write_lines(low=start, high=start + chunk, batch=batch, now=now, timings=timings)
+        written = stage.write_lines(low=start, high=start + chunk, batch=batch, now=now, known=known, timings=timings)
         new, updated, enrolled = (total + count for total, count in zip((new, updated, enrolled), written, strict=True))
     progress(97, _("Menyelesaikan"))
     accepted = batch.rows_total - refused_rows

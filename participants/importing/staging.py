@@ -134,7 +134,8 @@ class Stage:
                     no_hp varchar(20),
                     data_source varchar(12),
                     warned boolean NOT NULL,
-                    refused boolean NOT NULL DEFAULT false
+                    refused boolean NOT NULL DEFAULT false,
+                    known boolean NOT NULL DEFAULT false
                 )"""
             )
 
@@ -287,9 +288,28 @@ class Stage:
                 cursor.executemany(f"UPDATE {self.table} SET refused = 1 WHERE line = %s", [[line] for line in lines])
 
     # --- writing -----------------------------------------------------------------------------------------------
-    def write_lines(self, *, low: int, high: int, batch: ImportBatch, now: datetime.datetime, timings: dict) -> tuple:
+    def mark_known(self) -> int:
+        """Flag the staged rows whose NIK is registered already (one join, inside the writing transaction).
+
+        Returns how many: the chunks then join only those by NIK, and none at all for a list of new people.
+        """
+        with connection.cursor() as cursor:
+            if self.postgres:  # a table staged before this column existed
+                cursor.execute(
+                    f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS known boolean NOT NULL DEFAULT FALSE"
+                )
+            cursor.execute(
+                f"""UPDATE {self.table} SET known = TRUE
+                    WHERE NOT refused AND EXISTS (SELECT 1 FROM {PARTICIPANT} p WHERE p.nik = {self.table}.nik)"""
+            )
+            return cursor.rowcount
+
+    def write_lines(
+        self, *, low: int, high: int, batch: ImportBatch, now: datetime.datetime, known: bool, timings: dict
+    ) -> tuple:
         """Write lines low ≤ line < high: update changed participants, enrol the known ones, insert the new ones and
-        enrol them. Returns (new, updated, enrolled); adds each step's seconds to ``timings``.
+        enrol them. Returns (new, updated, enrolled); adds each step's seconds to ``timings``. ``known``: whether
+        :meth:`mark_known` found any registered NIK (else the steps about them are skipped).
 
         Plain statements rather than ``INSERT … ON CONFLICT DO UPDATE … WHERE``: PostgreSQL's speculative
         insertion cost ~25% more per new row, and ON CONFLICT locks every conflicting row even when its WHERE
@@ -316,13 +336,16 @@ class Stage:
         ]
         # Known participants not yet paid for a month of the period (a re-import of the same list changes nothing;
         # other programs' rows were refused before, and the one-payer trigger of migration 0008 stands behind this).
-        enrol_known = f"""{enrolment}
+        enrol_joined = f"""{enrolment}
             SELECT p.id, %s, %s, %s, %s, %s, %s, NULL, 0
             FROM {self.table} s JOIN {target} p ON p.nik = s.nik
-            WHERE {lines} AND NOT EXISTS (
+            WHERE {lines} AND s.known = %s AND NOT EXISTS (
                 SELECT 1 FROM {ENROLMENT} e WHERE e.participant_id = p.id
                    AND e.start_month <= %s AND COALESCE(e.end_month, %s) >= %s)"""
-        enrol_params = [*values, low, high, batch.end_month or OPEN_END, OPEN_END, batch.start_month]
+
+        def joined(known_rows: bool) -> list:
+            return [*values, low, high, known_rows, batch.end_month or OPEN_END, OPEN_END, batch.start_month]
+
         insert_new = f"""INSERT INTO {target} (
                 nik, nama, tanggal_lahir, tempat_lahir, jenis_kelamin, alamat, desa_id, pekerjaan_id, no_hp,
                 kpj, bpjs_status, data_source, status, last_import_id, created_at, updated_at)
@@ -330,7 +353,7 @@ class Stage:
                 COALESCE(s.alamat, ''), s.desa_id, s.pekerjaan_id, COALESCE(s.no_hp, ''),
                 '', '', COALESCE(s.data_source, %s), %s, %s, %s, %s
             FROM {self.table} s
-            WHERE {lines} AND NOT EXISTS (SELECT 1 FROM {target} p WHERE p.nik = s.nik)"""
+            WHERE {lines} AND NOT s.known"""
         insert_params = [batch.data_source, "AKTIF", batch.pk, now, now, low, high]
 
         def step(name, sql, params) -> int:
@@ -340,14 +363,16 @@ class Stage:
             return cursor.rowcount
 
         with connection.cursor() as cursor:
-            updated = step(
-                "participants updated",
-                f"""UPDATE {target} SET {assignments}, last_import_id = %s, updated_at = %s
-                    FROM {self.table} s
-                    WHERE s.nik = {target}.nik AND {lines} AND {changed_condition("s", target)}""",
-                [batch.pk, now, low, high],
-            )
-            enrolled = step("known participants enrolled", enrol_known, enrol_params)
+            updated = enrolled = 0
+            if known:
+                updated = step(
+                    "participants updated",
+                    f"""UPDATE {target} SET {assignments}, last_import_id = %s, updated_at = %s
+                        FROM {self.table} s
+                        WHERE s.nik = {target}.nik AND {lines} AND s.known AND {changed_condition("s", target)}""",
+                    [batch.pk, now, low, high],
+                )
+                enrolled = step("known participants enrolled", enrol_joined, joined(True))
             if self.postgres:
                 new = step(
                     "new participants written and enrolled",
@@ -357,5 +382,5 @@ class Stage:
                 )
                 return new, updated, enrolled + new
             new = step("new participants written and enrolled", insert_new, insert_params)
-            enrolled += step("new participants written and enrolled", enrol_known, enrol_params)
+            enrolled += step("new participants written and enrolled", enrol_joined, joined(False))
             return new, updated, enrolled
