@@ -421,7 +421,8 @@ def test_realisasi_is_the_iuran_paid_this_year_and_leaves_the_rest_of_the_pagu(
     )  # fmt: skip
     text = pdf_text(content_of(render()))
     assert "Pagu 2026 untuk 2 program sebesar Rp203.616.000; realisasinya Rp1.000.000, sisa Rp202.616.000." in text
-    assert re.search(r"APBD Provinsi Bengkulu\s+SG\s+Rp201\.600\.000\s+Rp1\.000\.000\s+Rp200\.600\.000", text)
+    assert re.search(r"APBD Provinsi Bengkulu\s+Rp201\.600\.000\s+Rp1\.000\.000\s+Rp200\.600\.000", text)
+    assert "SG · Provinsi Bengkulu" in text
     # The dashboard shows the same realisasi for the same region and month.
     client.force_login(sekda)
     page = client.get(reverse("monitoring:dashboard_region", args=["17"]), {"bulan": "2026-05"}).text
