@@ -135,7 +135,7 @@ class Stage:
                     data_source varchar(12),
                     warned boolean NOT NULL,
                     refused boolean NOT NULL DEFAULT false,
-                    known boolean NOT NULL DEFAULT false
+                    participant_id bigint
                 )"""
             )
 
@@ -289,18 +289,17 @@ class Stage:
 
     # --- writing -----------------------------------------------------------------------------------------------
     def mark_known(self) -> int:
-        """Flag the staged rows whose NIK is registered already (one join, inside the writing transaction).
+        """Note the participant id of each staged NIK registered already (one join, in the writing transaction).
 
-        Returns how many: the chunks then join only those by NIK, and none at all for a list of new people.
+        Returns how many: the chunks then reach those by id, without joining by NIK again, and skip the steps about
+        registered people altogether for a list of new people.
         """
         with connection.cursor() as cursor:
             if self.postgres:  # a table staged before this column existed
-                cursor.execute(
-                    f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS known boolean NOT NULL DEFAULT FALSE"
-                )
+                cursor.execute(f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS participant_id bigint")
             cursor.execute(
-                f"""UPDATE {self.table} SET known = TRUE
-                    WHERE NOT refused AND EXISTS (SELECT 1 FROM {PARTICIPANT} p WHERE p.nik = {self.table}.nik)"""
+                f"""UPDATE {self.table} SET participant_id = p.id FROM {PARTICIPANT} p
+                    WHERE p.nik = {self.table}.nik AND NOT {self.table}.refused"""
             )
             return cursor.rowcount
 
@@ -316,7 +315,8 @@ class Stage:
         leaves it unchanged (a re-import of a million unchanged rows wrote them all). The staged NIKs are unique
         (the check refuses repeats). A NIK someone else inserts meanwhile fails the import on the unique
         constraint, and nothing of it is written. On PostgreSQL new participants are enrolled by the statement that
-        inserts them (a new participant has no enrolment to overlap), so only known ones are joined by NIK.
+        inserts them (a new participant has no enrolment to overlap); known ones are reached by the id
+        :meth:`mark_known` noted.
         """
         columns = [c for c, _e in _INCOMING]
         target = PARTICIPANT
@@ -336,15 +336,13 @@ class Stage:
         ]
         # Known participants not yet paid for a month of the period (a re-import of the same list changes nothing;
         # other programs' rows were refused before, and the one-payer trigger of migration 0008 stands behind this).
-        enrol_joined = f"""{enrolment}
-            SELECT p.id, %s, %s, %s, %s, %s, %s, NULL, 0
-            FROM {self.table} s JOIN {target} p ON p.nik = s.nik
-            WHERE {lines} AND s.known = %s AND NOT EXISTS (
-                SELECT 1 FROM {ENROLMENT} e WHERE e.participant_id = p.id
+        not_paid = f"""NOT EXISTS (
+                SELECT 1 FROM {ENROLMENT} e WHERE e.participant_id = {{id}}
                    AND e.start_month <= %s AND COALESCE(e.end_month, %s) >= %s)"""
-
-        def joined(known_rows: bool) -> list:
-            return [*values, low, high, known_rows, batch.end_month or OPEN_END, OPEN_END, batch.start_month]
+        enrol_params = [*values, low, high, batch.end_month or OPEN_END, OPEN_END, batch.start_month]
+        enrol_known = f"""{enrolment}
+            SELECT s.participant_id, %s, %s, %s, %s, %s, %s, NULL, 0 FROM {self.table} s
+            WHERE {lines} AND s.participant_id IS NOT NULL AND {not_paid.format(id="s.participant_id")}"""
 
         insert_new = f"""INSERT INTO {target} (
                 nik, nama, tanggal_lahir, tempat_lahir, jenis_kelamin, alamat, desa_id, pekerjaan_id, no_hp,
@@ -353,7 +351,7 @@ class Stage:
                 COALESCE(s.alamat, ''), s.desa_id, s.pekerjaan_id, COALESCE(s.no_hp, ''),
                 '', '', COALESCE(s.data_source, %s), %s, %s, %s, %s
             FROM {self.table} s
-            WHERE {lines} AND NOT s.known"""
+            WHERE {lines} AND s.participant_id IS NULL"""
         insert_params = [batch.data_source, "AKTIF", batch.pk, now, now, low, high]
 
         def step(name, sql, params) -> int:
@@ -369,10 +367,10 @@ class Stage:
                     "participants updated",
                     f"""UPDATE {target} SET {assignments}, last_import_id = %s, updated_at = %s
                         FROM {self.table} s
-                        WHERE s.nik = {target}.nik AND {lines} AND s.known AND {changed_condition("s", target)}""",
+                        WHERE {target}.id = s.participant_id AND {lines} AND {changed_condition("s", target)}""",
                     [batch.pk, now, low, high],
                 )
-                enrolled = step("known participants enrolled", enrol_joined, joined(True))
+                enrolled = step("known participants enrolled", enrol_known, enrol_params)
             if self.postgres:
                 new = step(
                     "new participants written and enrolled",
@@ -382,5 +380,12 @@ class Stage:
                 )
                 return new, updated, enrolled + new
             new = step("new participants written and enrolled", insert_new, insert_params)
-            enrolled += step("new participants written and enrolled", enrol_joined, joined(False))
+            enrolled += step(
+                "new participants written and enrolled",
+                f"""{enrolment}
+                    SELECT p.id, %s, %s, %s, %s, %s, %s, NULL, 0
+                    FROM {self.table} s JOIN {target} p ON p.nik = s.nik
+                    WHERE {lines} AND s.participant_id IS NULL AND {not_paid.format(id="p.id")}""",
+                enrol_params,
+            )
             return new, updated, enrolled
