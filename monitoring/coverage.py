@@ -8,7 +8,8 @@ How one month is computed (``coverage_compute_month``), all inside one transacti
    pekerjaan and sex, grouped into cells ``(desa, program, funding source, pekerjaan, sex) → n``. This is the only
    step that reads the big tables: one ``CREATE TEMP TABLE … AS SELECT`` (a hash join and a hash aggregate). The
    one-enrolment-per-NIK pick is ``DISTINCT ON`` on PostgreSQL and a window function on SQLite, and is skipped
-   where PostgreSQL's exclusion constraint already makes a second payer in one month impossible.
+   where PostgreSQL's one-payer check (participants migration 0008) already makes a second payer in one month
+   impossible.
 2. **Roll-up by code prefix.** Region codes nest (``17`` → ``17.71`` → ``17.71.05`` → ``17.71.05.1001``), so the
    kecamatan, kab/kota and provinsi figures are ``GROUP BY substr(code, 1, 8 | 5 | 2)`` over the desa cells: no
    join to the region tree, no recursion. Each region gets four kinds of rows: all programs and funding sources

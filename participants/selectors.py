@@ -222,8 +222,8 @@ def participant_export_rows(participants):
 def double_funding_pairs_for_user(*, user) -> list[tuple[int, int]]:
     """Pairs of enrolments (ids) of one NIK that overlap by a month: one payer too many.
 
-    Set-based, in one self-join. On PostgreSQL the exclusion constraint keeps new pairs out; pairs can still come
-    from SQLite installations, from data loaded before the constraint, or from rows written around the services.
+    Set-based, in one self-join. On PostgreSQL the one-payer triggers (migration 0008) keep new pairs out; pairs can
+    still come from SQLite installations, from data loaded before the check or with its triggers disabled.
     Administrators only: the pairs cross regions.
     """
     if not user.is_administrator:

@@ -222,7 +222,7 @@ def test_where_postgresql_forbids_a_second_payer_the_pick_is_skipped_and_the_fig
     with connection.cursor() as cursor:
         enforced = one_payer_per_month_enforced(cursor)
     if connection.vendor == "postgresql" and not enforced:
-        pytest.skip("the participants app's exclusion constraint (one payer per month) is not in this schema")
+        pytest.skip("the participants app's one-payer-per-month check is not in this schema")
     coverage_compute_month(month=MAY)
     assert (total(KOTA).active, total(KAUR).active, total(PROV).active) == (4, 3, 7)
     assert total(KAUR).gap_rupiah == Decimal(2 * 8400 * 12)
