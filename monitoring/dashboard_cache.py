@@ -198,10 +198,18 @@ def figures_for_user(*, user, code: str | None, filters: dict) -> tuple[dict, ob
 
 
 def _scopes_in_use() -> dict[str, User]:
-    """One active user per scope (``selectors.scope_key``), administrators' first."""
-    users = User.objects.filter(is_active=True).select_related("branch").order_by("-is_superuser", "pk")
-    scopes = {}
+    """One active user per scope (``selectors.scope_key``), administrators' first.
+
+    Users alike in what decides a scope (administrator or not, role, region, branch) share it: their scope is
+    worked out once, so a thousand operators cost a few queries (a branch's regions are one query per branch).
+    """
+    users = User.objects.filter(is_active=True).order_by("-is_superuser", "pk")
+    scopes, seen = {}, set()
     for user in users.iterator():
+        alike = (user.is_administrator, user.role, user.region_id, user.branch_id)
+        if alike in seen:
+            continue
+        seen.add(alike)
         key = selectors.scope_key(user)
         if key and key not in scopes:  # "" sees nothing: no dashboard to render
             scopes[key] = user

@@ -9,7 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from monitoring import dashboard_cache, services, tasks
+from monitoring.selectors import scope_key
 from programs.models import Region
+from rentan.models import User
+from tests.conftest import make_user
 from tests.monitoring.test_dashboard import PROVINCE, other_kab_kota_canaries, shown
 from tests.monitoring.world import KOTA, MAY
 
@@ -155,3 +158,16 @@ def test_pages_a_reader_rendered_first_are_not_rendered_again_by_the_warmer(clie
     assert kab_kota == 10
     assert dashboard_cache.dashboard_figures_warm() == 1 + 1 + kab_kota - 1
     assert dashboard_cache.dashboard_figures_warm() == 0  # everything is rendered from this computation now
+
+
+@pytest.mark.django_db
+def test_the_warmer_works_out_each_scope_once_however_many_users_share_it(world, disnaker_provinsi, bpjs_cabang):
+    with CaptureQueriesContext(connection) as few:
+        dashboard_cache._scopes_in_use()
+    for i in range(20):
+        make_user(f"operator-{i}", User.Role.DISNAKER, region="17")
+        make_user(f"officer-{i}", User.Role.BPJS, branch=bpjs_cabang.branch)
+    with CaptureQueriesContext(connection) as many:
+        scopes = dashboard_cache._scopes_in_use()
+    assert len(many) == len(few)
+    assert set(scopes) == {"17", scope_key(bpjs_cabang)}
