@@ -34,6 +34,7 @@ ISSUE_COLUMNS = ("batch_id", "line", "severity", "column_name", "code", "message
 PARTICIPANT = "participants_participant"
 ENROLMENT = "participants_enrolment"
 SQLITE_BATCH = 5000
+SAMPLE_WINDOW = 5000  # lines searched first for the preview's sample rows
 
 # What an import may change on an existing participant, as (column, incoming value). Optional text columns
 # left empty in the file keep what is stored ("no phone number in this list" does not erase a known one).
@@ -189,7 +190,10 @@ class Stage:
     def samples(self, limit: int = 10, kinds=("new", "updated", "unchanged")) -> dict[str, list[dict]]:
         """The first rows of each kind (new, updated with what changes, unchanged), for the preview.
 
-        Ask only for kinds that occur: looking for a kind that is absent reads the whole staging table.
+        Ask only for kinds that occur: looking for a kind that is absent reads the whole staging table. Each kind is
+        looked for among the first ``SAMPLE_WINDOW`` lines first (a range of the BRIN index: the whole-table join
+        with the participants took ~0,8 s for 100.000 staged rows against a million participants), then in all of
+        them if that found fewer than ``limit``.
         """
         columns = [c for c, _e in _INCOMING]
         labels = {c: str(Participant._meta.get_field(c.removesuffix("_id")).verbose_name) for c in columns}
@@ -202,18 +206,24 @@ class Stage:
             "updated": f"p.id IS NOT NULL AND {changed_condition()}",
             "unchanged": f"p.id IS NOT NULL AND NOT ({changed_condition()})",
         }
+        first_line = self.line_range()[0]
         with connection.cursor() as cursor:
             for kind, condition in queries.items():
                 if kind not in kinds:
                     continue
-                cursor.execute(
-                    f"""SELECT {incoming}, {stored}, {merged}
-                        FROM {self.table} s LEFT JOIN {PARTICIPANT} p ON p.nik = s.nik
-                        WHERE NOT s.refused AND {condition} ORDER BY s.line LIMIT %s""",
-                    [limit],
-                )
+                found = []
+                for window in (f"AND s.line < {int(first_line) + SAMPLE_WINDOW}", ""):
+                    cursor.execute(
+                        f"""SELECT {incoming}, {stored}, {merged}
+                            FROM {self.table} s LEFT JOIN {PARTICIPANT} p ON p.nik = s.nik
+                            WHERE NOT s.refused AND {condition} {window} ORDER BY s.line LIMIT %s""",
+                        [limit],
+                    )
+                    found = cursor.fetchall()
+                    if len(found) >= limit:
+                        break
                 rows = []
-                for row in cursor.fetchall():
+                for row in found:
                     before, after = row[4 : 4 + len(columns)], row[4 + len(columns) :]
                     changed = [
                         labels[c] for c, old, new in zip(columns, before, after, strict=True) if str(old) != str(new)

@@ -482,3 +482,20 @@ def test_the_command_writes_the_report_while_writing_and_again_when_the_recheck_
     lines = [row[len(HEADER)] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert lines == sorted([*bad_lines, line_of(late_index)])
     assert ImportBatch.objects.get().rows_refused == len(bad_lines) + 1
+
+
+def test_the_preview_samples_rows_of_each_kind_also_beyond_the_first_lines(
+    tmp_path, disnaker_kota_bengkulu, program_kota, monkeypatch
+):
+    from participants.importing import staging
+
+    rows = [person(number) for number in range(1, 13)]
+    run_import(write_csv(tmp_path / "a.csv", rows[9:]), disnaker_kota_bengkulu, program_kota)
+    rows[11]["Nama Lengkap"] = "Nama Baru"
+    monkeypatch.setattr(staging, "SAMPLE_WINDOW", 4)  # lines 2-5 first: nine new rows, nothing else
+
+    batch = run_import(write_csv(tmp_path / "b.csv", rows), disnaker_kota_bengkulu, program_kota)
+
+    assert [row["line"] for row in batch.preview["new"]] == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert [row["line"] for row in batch.preview["unchanged"]] == [11, 12]
+    assert [(row["line"], row["changed"]) for row in batch.preview["updated"]] == [(13, ["nama"])]
