@@ -34,7 +34,8 @@ from claims.models import AhliWaris, Claim
 from claims.selectors import claim_get_for_user, claim_list_for_user, with_late_days
 from claims.workflow import Action, may
 from monitoring.models import CoverageSnapshot, MonitoringReport
-from monitoring.selectors import Measure, dashboard_for_user, report_get_for_user
+from monitoring.selectors import Measure, dashboard_for_user
+from monitoring.services import report_open_for_download
 from participants import services as participant_services
 from participants.models import Enrolment, ImportBatch, ImportIssue
 from participants.selectors import enrolment_list_for_participant, participant_get_for_user, participant_list_for_user
@@ -47,7 +48,6 @@ from programs.selectors import (
     region_get_for_user,
 )
 from rentan.access import region_code_in_scope, region_q
-from rentan.audit import audit_record
 
 
 class ApiView(APIView):
@@ -489,15 +489,8 @@ class ReportDownloadView(ApiView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        report = report_get_for_user(user=request.user, pk=pk)
+        report, handle = report_open_for_download(user=request.user, pk=pk)
         self.audit_region = report.region_id
-        if report.status != MonitoringReport.Status.DONE:
-            raise Http404
-        try:
-            handle = report.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        audit_record(user=request.user, action="download", instance=report, region_code=report.region_id)
         return FileResponse(handle, as_attachment=True, filename=report.download_name, content_type="application/pdf")
 
 

@@ -21,11 +21,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring.coverage import add_months, coverage_compute_month, current_month, months_between
 from monitoring.models import CoverageMonth, CoverageRun, MonitoringReport, ReportNote, report_upload_to
+from monitoring.selectors import report_get_for_user
 from programs.calendar import add_working_days, next_working_day
 from programs.models import Program, Region, RegionTarget
 from programs.rates import IuranRuleError, RateBook
@@ -607,6 +609,22 @@ def monitoring_reports_schedule(*, today: datetime.date | None = None) -> list[M
 
 
 @transaction.atomic
+def report_open_for_download(*, user, pk: int) -> tuple[MonitoringReport, object]:
+    """The report and its open PDF, for a reader of its region; audited as a download (UU 27/2022 sensitive read).
+
+    Another region's report, one not rendered yet and one whose file is gone all answer like a missing one (404).
+    """
+    report = report_get_for_user(user=user, pk=pk)
+    if report.status != MonitoringReport.Status.DONE:
+        raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit_record(user=user, action="download", instance=report, region_code=report.region_id)
+    return report, handle
+
+
 def report_note_save(*, user, note: ReportNote) -> ReportNote:
     """Write or change a note for a region's meeting; the audit keeps the text before and after."""
     _require_report_editor(user, note.region_id)

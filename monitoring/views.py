@@ -332,14 +332,7 @@ def report_request(request, code):
 @require_GET
 def report_download(request, pk):
     """The PDF, for readers of its region only (another region's report answers like a missing one); audited."""
-    report = selectors.report_get_for_user(user=request.user, pk=pk)
-    if report.status != MonitoringReport.Status.DONE:
-        raise Http404
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    audit_record(user=request.user, action="download", instance=report, region_code=report.region_id)
+    report, handle = services.report_open_for_download(user=request.user, pk=pk)
     return FileResponse(handle, as_attachment=True, filename=report.download_name, content_type="application/pdf")
 
 
