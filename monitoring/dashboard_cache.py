@@ -163,7 +163,7 @@ def figures_get(*, key: str, computation: str, compute: Callable[[], dict], entr
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         if cache.get(f"{key}:lock") is not None:
-            continue  # still rendering: the lock is a few bytes, the figures ~100 KB
+            continue  # still rendering: the lock is a few bytes, a province's figures ~60 KB
         entry = cache.get(key)
         if entry is not None:
             return entry["body"]
