@@ -660,9 +660,7 @@ def import_batch_commit(*, batch_id: int, write_report: bool = True) -> ImportBa
         return batch
     progress = _Progress(batch.pk, in_transaction=True)
     try:
-        with transaction.atomic():
-            timings = _commit(batch, progress)
-            committing = time.monotonic()
+        timings, committing = _commit_once_more_after_a_nik_race(batch, progress)
         if timings:
             timings["commit (deferred foreign-key checks)"] = time.monotonic() - committing
             steps = "; ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
@@ -694,6 +692,31 @@ def import_batch_commit(*, batch_id: int, write_report: bool = True) -> ImportBa
     if write_report and batch.rows_refused != refused_before:
         batch = import_batch_write_report(batch_id=batch.pk)
     return batch
+
+
+def _commit_once_more_after_a_nik_race(batch: ImportBatch, progress: _Progress) -> tuple[dict[str, float], float]:
+    """Run the writing transaction; once more if another writer registered one of the list's new NIKs meanwhile.
+
+    New people are written with a plain INSERT (cheaper than ON CONFLICT): a NIK that a concurrent import or form
+    commits between this transaction's lookup of registered NIKs and its insert fails the insert on
+    ``participant_nik_unique``. Nothing was written; the second attempt looks the NIKs up again, finds that one
+    registered, and updates it like any other known participant.
+    """
+    try:
+        return _write(batch, progress)
+    except IntegrityError as error:
+        if "participant_nik_unique" not in str(error):
+            raise
+        logger.info("Import %s: a new NIK was registered by another writer meanwhile; writing again", batch.pk)
+    return _write(batch, progress)
+
+
+def _write(batch: ImportBatch, progress: _Progress) -> tuple[dict[str, float], float]:
+    """The writing transaction; returns its step timings and the moment its commit began."""
+    with transaction.atomic():
+        timings = _commit(batch, progress)
+        committing = time.monotonic()
+    return timings, committing
 
 
 def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:

@@ -499,3 +499,71 @@ def test_the_preview_samples_rows_of_each_kind_also_beyond_the_first_lines(
     assert [row["line"] for row in batch.preview["new"]] == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     assert [row["line"] for row in batch.preview["unchanged"]] == [11, 12]
     assert [(row["line"], row["changed"]) for row in batch.preview["updated"]] == [(13, ["nama"])]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_nik_registered_by_another_writer_during_the_write_is_updated_not_a_failure(
+    postgres, tmp_path, disnaker_kota_bengkulu, program_kota
+):
+    """Two operators import overlapping lists: the other one commits a NIK this list brings as new while this list is
+    being written. The insert of that NIK fails on the unique key; the write runs once more and updates it."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    rows = [person(number) for number in range(1, 4)]
+    batch = services.import_batch_create(
+        user=disnaker_kota_bengkulu,
+        program=program_kota,
+        source_path=write_csv(tmp_path / "bersamaan.csv", rows),
+        file_name="bersamaan.csv",
+        start_month=START,
+        enqueue=False,
+    )
+    batch = services.import_batch_validate(batch_id=batch.pk, write_report=False)
+    assert (batch.status, batch.rows_new) == (ImportBatch.Status.VALIDATED, 3)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    inserted, release, outcome = threading.Event(), threading.Event(), {}
+
+    def other_writer():
+        try:
+            with transaction.atomic():
+                ParticipantFactory(nik=rows[1]["NIK"], desa_id=rows[1]["Kode Desa"], nama="Dari Impor Lain")
+                inserted.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def this_import():
+        try:
+            outcome["batch"] = services.import_batch_commit(batch_id=batch.pk, write_report=False)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_writer)
+    other.start()
+    assert inserted.wait(30)
+    writer = threading.Thread(target=this_import)
+    writer.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # until this import's insert waits for the other's uncommitted NIK
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND wait_event = 'transactionid'"
+            )
+            if cursor.fetchone()[0]:
+                break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the import never waited for the other writer's NIK")
+    release.set()
+    other.join(30)
+    writer.join(60)
+
+    done = outcome["batch"]
+    assert done.status == ImportBatch.Status.DONE, done.error_message
+    assert (done.rows_new, done.rows_updated, done.rows_enrolled, done.rows_refused) == (2, 1, 3, 0)
+    assert Participant.objects.get(nik=rows[1]["NIK"]).nama == rows[1]["Nama Lengkap"]
+    assert Enrolment.objects.filter(program=program_kota).count() == 3
