@@ -41,6 +41,20 @@ def line_of(index: int) -> int:
     return index + 2
 
 
+def checked_batch(path, user, program, rows, **options) -> ImportBatch:
+    """A list of ``rows`` uploaded and checked, waiting for its write (the preview's state)."""
+    batch = services.import_batch_create(
+        user=user,
+        program=program,
+        source_path=write_csv(path, rows),
+        file_name=path.name,
+        start_month=START,
+        enqueue=False,
+        **options,
+    )
+    return services.import_batch_validate(batch_id=batch.pk, write_report=False)
+
+
 @pytest.fixture
 def known_bad_list(tmp_path):
     """60 rows; the rows below are bad for the reason named, all others are good (two carry warnings)."""
@@ -276,15 +290,7 @@ def test_conflicts_that_appear_after_the_preview_are_refused_when_writing(
     tmp_path, disnaker_kota_bengkulu, program_kota, program_provinsi
 ):
     rows = [person(number) for number in range(1, 4)]
-    batch = services.import_batch_create(
-        user=disnaker_kota_bengkulu,
-        program=program_kota,
-        source_path=write_csv(tmp_path / "telat.csv", rows),
-        file_name="telat.csv",
-        start_month=START,
-        enqueue=False,
-    )
-    batch = services.import_batch_validate(batch_id=batch.pk, write_report=False)
+    batch = checked_batch(tmp_path / "telat.csv", disnaker_kota_bengkulu, program_kota, rows)
     assert (batch.status, batch.rows_new, batch.rows_refused) == (ImportBatch.Status.VALIDATED, 3, 0)
     late = ParticipantFactory(nik=rows[1]["NIK"], desa_id=rows[1]["Kode Desa"])
     EnrolmentFactory(participant=late, program=program_provinsi, start_month=datetime.date(2025, 1, 1))
@@ -301,16 +307,8 @@ def test_all_or_nothing_aborts_on_a_conflict_that_appeared_after_the_preview(
     tmp_path, disnaker_kota_bengkulu, program_kota, program_provinsi
 ):
     rows = [person(number) for number in range(1, 4)]
-    batch = services.import_batch_create(
-        user=disnaker_kota_bengkulu,
-        program=program_kota,
-        source_path=write_csv(tmp_path / "telat.csv", rows),
-        file_name="telat.csv",
-        start_month=START,
-        mode=ImportBatch.Mode.ALL_OR_NOTHING,
-        enqueue=False,
-    )
-    services.import_batch_validate(batch_id=batch.pk, write_report=False)
+    mode = ImportBatch.Mode.ALL_OR_NOTHING
+    batch = checked_batch(tmp_path / "telat.csv", disnaker_kota_bengkulu, program_kota, rows, mode=mode)
     late = ParticipantFactory(nik=rows[2]["NIK"], desa_id=rows[2]["Kode Desa"])
     EnrolmentFactory(participant=late, program=program_provinsi, start_month=datetime.date(2024, 6, 1))
     count = Participant.objects.count()
@@ -513,15 +511,7 @@ def test_a_new_nik_registered_by_another_writer_during_the_write_is_updated_not_
     from django.db import connection, transaction
 
     rows = [person(number) for number in range(1, 4)]
-    batch = services.import_batch_create(
-        user=disnaker_kota_bengkulu,
-        program=program_kota,
-        source_path=write_csv(tmp_path / "bersamaan.csv", rows),
-        file_name="bersamaan.csv",
-        start_month=START,
-        enqueue=False,
-    )
-    batch = services.import_batch_validate(batch_id=batch.pk, write_report=False)
+    batch = checked_batch(tmp_path / "bersamaan.csv", disnaker_kota_bengkulu, program_kota, rows)
     assert (batch.status, batch.rows_new) == (ImportBatch.Status.VALIDATED, 3)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
     inserted, release, outcome = threading.Event(), threading.Event(), {}
