@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring.coverage import add_months, coverage_compute_month, current_month, months_between
+from monitoring.dashboard_cache import dashboard_figures_warm
 from monitoring.models import CoverageMonth, CoverageRun, MonitoringReport, ReportNote, report_upload_to
 from monitoring.selectors import report_get_for_user
 from programs.calendar import add_working_days, next_working_day
@@ -158,6 +159,15 @@ def coverage_run_execute(*, run_id: int) -> CoverageRun:
         raise
     _update_run(run, status=CoverageRun.Status.DONE, finished_at=timezone.now(), progress=100, step="")
     return run
+
+
+def coverage_run_complete(*, run_id: int) -> tuple[CoverageRun, int]:
+    """``coverage_run_execute``, then, when the run is DONE, the dashboards people open first rendered from the new
+    figures (``dashboard_cache.dashboard_figures_warm``), so their first readers never meet them cold. Returns the
+    run and how many pages were rendered. What the task, the nightly job and ``compute_coverage`` all run."""
+    run = coverage_run_execute(run_id=run_id)
+    pages = dashboard_figures_warm() if run.status == CoverageRun.Status.DONE else 0
+    return run, pages
 
 
 def nightly_months(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:

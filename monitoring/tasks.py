@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_init
 
-from monitoring import dashboard_cache, services
+from monitoring import services
 from monitoring.models import CoverageRun
 
 # One month over 5M participants takes well under a minute; a long backfill may take many. Warming the dashboard
@@ -15,9 +15,7 @@ RUN_LIMITS = {"acks_late": True, "time_limit": 60 * 60, "soft_time_limit": 55 * 
 def coverage_run_execute(run_id: int) -> str:
     """Compute the months of a queued coverage run (a run already taken is left alone), then render the dashboards
     people open first, so they never meet the new figures cold (pages already rendered from them are kept)."""
-    run = services.coverage_run_execute(run_id=run_id)
-    if run.status == CoverageRun.Status.DONE:
-        dashboard_cache.dashboard_figures_warm()
+    run, _pages = services.coverage_run_complete(run_id=run_id)
     return run.status
 
 
@@ -34,9 +32,7 @@ def coverage_nightly() -> str:
     )
     if not created:
         return "skipped"
-    run = services.coverage_run_execute(run_id=run.pk)
-    if run.status == CoverageRun.Status.DONE:
-        dashboard_cache.dashboard_figures_warm()
+    run, _pages = services.coverage_run_complete(run_id=run.pk)
     return run.status
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from monitoring import dashboard_cache, services
+from monitoring import services
 from monitoring.coverage import current_month, first_enrolment_month, parse_month
 from monitoring.models import CoverageRun
 from rentan.formatting import format_month, format_number
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             )
         if not created:
             raise CommandError(f"Perhitungan lain sedang berjalan (#{run.pk}); coba lagi setelah selesai.")
-        run = services.coverage_run_execute(run_id=run.pk)
+        run, pages = services.coverage_run_complete(run_id=run.pk)
         if run.status != CoverageRun.Status.DONE:
             raise CommandError(run.error_message or "Perhitungan gagal.")
         self.stdout.write(
@@ -60,6 +60,4 @@ class Command(BaseCommand):
                 f"{format_number(run.rows_written)} baris ringkasan."
             )
         )
-        # As the Celery task does: the first readers of the new figures find them rendered.
-        pages = dashboard_cache.dashboard_figures_warm()
         self.stdout.write(f"Dasbor disiapkan: {format_number(pages)} halaman.")
