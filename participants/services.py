@@ -5,9 +5,11 @@ itself. Each service checks the user's role and region, validates with the same 
 the change in the audit trail in the same transaction.
 """
 
+import dataclasses
 import datetime
 import gc
 import logging
+import queue
 import threading
 import time
 from contextlib import contextmanager
@@ -456,40 +458,53 @@ def _labels(mapping) -> dict[str, str]:
     return labels
 
 
-def _validate(batch: ImportBatch) -> None:
-    started = time.monotonic()
-    progress = _Progress(batch.pk)
-    progress(0, _("Membaca berkas"))
-    stage = Stage(batch.pk)
-    stage.create()
+@dataclass
+class _Checked:
+    """What reading and checking every row of a list found; its good rows are in the staging table."""
+
+    mapping: object
+    total: int = 0
+    refused: int = 0
+    refused_preview: list = dataclasses.field(default_factory=list)
+    warned_preview: list = dataclasses.field(default_factory=list)
+
+
+def _check_rows(batch: ImportBatch, stage: Stage, progress: _Progress, staged=None) -> _Checked:
+    """Read the list, check every row, stage the good ones chunk by chunk and store the issues of the others.
+
+    ``staged(line)``, when given, hears after each chunk that every line up to ``line`` is staged and committed:
+    the pipelined writer of :func:`import_batch_run` follows it.
+    """
     source = SourceFile(batch.source_path)
     mapping, _header_line, rows = rows_after_header(source, PARTICIPANT_COLUMNS)
-    labels = _labels(mapping)
+    checked = _Checked(mapping=mapping)
     checker = ParticipantRowChecker(
         lookups=build_lookups(batch.created_by),
         positions=mapping.positions,
-        labels=labels,
+        labels=_labels(mapping),
         start_month=batch.start_month,
         default_pekerjaan_id=batch.default_pekerjaan_id,
         today=timezone.localdate(),
     )
     nik_at = mapping.positions.get("nik", [0])[0]
-    total = refused_rows = warnings_kept = 0
+    warnings_kept = 0
+    line = 0
     good: list[tuple] = []
     issues: list[tuple] = []
-    refused_preview: list[dict] = []
-    warned_preview: list[dict] = []
+    refused_preview, warned_preview = checked.refused_preview, checked.warned_preview
 
     def flush():
         nonlocal good, issues
         stage.write(good)
         write_issues(batch.pk, issues)
         good, issues = [], []
-        progress(source.progress * 90, _("Memeriksa baris"), rows_total=total, rows_refused=refused_rows)
+        if staged is not None:
+            staged(line)
+        progress(source.progress * 90, _("Memeriksa baris"), rows_total=checked.total, rows_refused=checked.refused)
 
     with _few_gc_pauses():
         for line, cells in rows:
-            total += 1
+            checked.total += 1
             result = checker(line, cells)
             if isinstance(result, CheckedRow):
                 good.append(result.values)
@@ -500,7 +515,7 @@ def _validate(batch: ImportBatch) -> None:
                     if len(warned_preview) < PREVIEW_ROWS:
                         warned_preview.append({"line": line, "nik": result.values[1], "reason": issue.message})
             else:
-                refused_rows += 1
+                checked.refused += 1
                 nik = cell_text(cells[nik_at]) if nik_at < len(cells) else ""
                 for issue in result:
                     issues.append((line, REFUSED, issue.column, issue.code, issue.message, nik[:40]))
@@ -516,8 +531,27 @@ def _validate(batch: ImportBatch) -> None:
             if len(good) >= CHUNK_ROWS or len(issues) >= CHUNK_ROWS:
                 flush()
     flush()
-    if total == 0:
+    if checked.total == 0:
         raise ImportFileError(_("Berkas tidak berisi baris data di bawah baris judul kolom."))
+    return checked
+
+
+def _all_or_nothing_refusal(count: int) -> str:
+    return _(
+        "%(count)s baris ditolak. Dalam mode “semua atau tidak sama sekali” tidak ada yang disimpan: "
+        "perbaiki baris-baris itu (lihat laporan baris ditolak) lalu unggah lagi."
+    ) % {"count": format_number(count)}
+
+
+def _validate(batch: ImportBatch) -> None:
+    started = time.monotonic()
+    progress = _Progress(batch.pk)
+    progress(0, _("Membaca berkas"))
+    stage = Stage(batch.pk)
+    stage.create()
+    checked_rows = _check_rows(batch, stage, progress)
+    mapping, total, refused_rows = checked_rows.mapping, checked_rows.total, checked_rows.refused
+    refused_preview, warned_preview = checked_rows.refused_preview, checked_rows.warned_preview
     stage.finish_loading()
     checked = time.monotonic()
     batch.columns = mapping.describe(PARTICIPANT_COLUMNS)
@@ -548,10 +582,7 @@ def _validate(batch: ImportBatch) -> None:
         stage.drop()
         batch.status = ImportBatch.Status.FAILED
         batch.finished_at = timezone.now()
-        batch.error_message = _(
-            "%(count)s baris ditolak. Dalam mode “semua atau tidak sama sekali” tidak ada yang disimpan: "
-            "perbaiki baris-baris itu (lihat laporan baris ditolak) lalu unggah lagi."
-        ) % {"count": format_number(refused_rows)}
+        batch.error_message = _all_or_nothing_refusal(refused_rows)
     else:
         batch.status = ImportBatch.Status.VALIDATED
     batch.save(update_fields=RESULT_FIELDS)
@@ -566,14 +597,18 @@ def _validate(batch: ImportBatch) -> None:
     )
 
 
-def _database_refusals(batch: ImportBatch, stage: Stage) -> list[tuple]:
+def _database_refusals(
+    batch: ImportBatch, stage: Stage, lines: tuple[int, int] | None = None, marked: bool = False
+) -> list[tuple]:
     """Rows the database refuses: NIKs stored outside the uploader's region or of the deceased, and NIKs already
     paid by another program for an overlapping month. Returns issue tuples (line, severity, column, code, message,
-    nik), one per row, first reason wins."""
+    nik), one per row, first reason wins; ``lines`` and ``marked`` as in ``Stage.existing_conflicts``."""
     user = batch.created_by
     nik_column = _labels_from_batch(batch).get("nik", "NIK")
     found: dict[int, tuple] = {}
-    for line, nik, outside, deceased in stage.existing_conflicts(scope_codes=user.scope_region_codes()):
+    for line, nik, outside, deceased in stage.existing_conflicts(
+        scope_codes=user.scope_region_codes(), lines=lines, marked=marked
+    ):
         if outside:
             message = _(
                 "NIK ini sudah terdaftar sebagai peserta dengan domisili di luar wilayah Anda; "
@@ -583,7 +618,13 @@ def _database_refusals(batch: ImportBatch, stage: Stage) -> list[tuple]:
         elif deceased:
             message = _("Peserta dengan NIK ini tercatat meninggal dunia.")
             found[line] = (line, REFUSED, nik_column, "deceased", message, nik)
-    payers = stage.other_payers(program_id=batch.program_id, start_month=batch.start_month, end_month=batch.end_month)
+    payers = stage.other_payers(
+        program_id=batch.program_id,
+        start_month=batch.start_month,
+        end_month=batch.end_month,
+        lines=lines,
+        marked=marked,
+    )
     if payers:
         programs = {
             p.pk: p for p in Program.objects.filter(pk__in={row[2] for row in payers}).select_related("owner_region")
@@ -661,57 +702,76 @@ def import_batch_commit(*, batch_id: int, write_report: bool = True) -> ImportBa
     progress = _Progress(batch.pk, in_transaction=True)
     try:
         timings, committing = _commit_once_more_after_a_nik_race(batch, progress)
-        if timings:
-            timings["commit (deferred foreign-key checks)"] = time.monotonic() - committing
-            steps = "; ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
-            logger.info("Import %s written: %s", batch.pk, steps)
-    except _Aborted as aborted:
-        write_issues(batch.pk, aborted.issues)
-        lines = {issue[0] for issue in aborted.issues}
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_refused=batch.rows_refused + len(lines))
-        batch.refresh_from_db()
-        _fail(
-            batch,
-            _(
-                "%(count)s baris ditolak karena data berubah sejak pemeriksaan (NIK sudah dibiayai program lain atau "
-                "terdaftar di wilayah lain). Dalam mode “semua atau tidak sama sekali” tidak ada yang disimpan."
-            )
-            % {"count": format_number(len(lines))},
-        )
-    except ImportFileError as error:
-        _fail(batch, str(error))
-    except Exception:  # noqa: BLE001 - recorded on the batch for the user, logged with the traceback for us
-        logger.exception("Import batch %s failed while writing", batch_id)
-        _fail(batch, _unexpected(batch_id))
+        _log_written(batch, timings, committing)
+    except Exception as error:  # noqa: BLE001 - every failure ends on the batch, for the user (see _record_failure)
+        _record_write_failure(batch, error)
     finally:
         progress.close()
     refused_before = batch.rows_refused
     batch.refresh_from_db()
-    if batch.status == ImportBatch.Status.DONE and batch.rows_new + batch.rows_updated + batch.rows_enrolled > 10_000:
-        refresh_statistics()
+    _after_write(batch)
     if write_report and batch.rows_refused != refused_before:
         batch = import_batch_write_report(batch_id=batch.pk)
     return batch
 
 
-def _commit_once_more_after_a_nik_race(batch: ImportBatch, progress: _Progress) -> tuple[dict[str, float], float]:
+def _log_written(batch: ImportBatch, timings: dict[str, float], committing: float | None) -> None:
+    if timings and committing is not None:
+        timings["commit (deferred foreign-key checks)"] = time.monotonic() - committing
+        steps = "; ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
+        logger.info("Import %s written: %s", batch.pk, steps)
+
+
+def _record_write_failure(batch: ImportBatch, error: Exception) -> None:
+    """End a list whose writing transaction failed (so nothing of it was written) as FAILED, with the reason."""
+    if isinstance(error, _Aborted):
+        write_issues(batch.pk, error.issues)
+        lines = {issue[0] for issue in error.issues}
+        batch.refresh_from_db(fields=["rows_refused"])
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_refused=batch.rows_refused + len(lines))
+        batch.refresh_from_db()
+        _fail(
+            batch,
+            _(
+                "%(count)s baris ditolak karena NIK-nya sudah dibiayai program lain atau terdaftar di wilayah lain "
+                "(lihat laporan baris ditolak). Dalam mode “semua atau tidak sama sekali” tidak ada yang disimpan."
+            )
+            % {"count": format_number(len(lines))},
+        )
+    elif isinstance(error, ImportFileError):
+        _fail(batch, str(error))
+    else:
+        logger.error("Import batch %s failed while writing", batch.pk, exc_info=error)
+        _fail(batch, _unexpected(batch.pk))
+
+
+def _after_write(batch: ImportBatch) -> None:
+    if batch.status == ImportBatch.Status.DONE and batch.rows_new + batch.rows_updated + batch.rows_enrolled > 10_000:
+        refresh_statistics()
+
+
+def _commit_once_more_after_a_nik_race(
+    batch: ImportBatch, progress: _Progress, first_attempt=None
+) -> tuple[dict[str, float], float | None]:
     """Run the writing transaction; once more if another writer registered one of the list's new NIKs meanwhile.
 
     New people are written with a plain INSERT (cheaper than ON CONFLICT): a NIK that a concurrent import or form
     commits between this transaction's lookup of registered NIKs and its insert fails the insert on
     ``participant_nik_unique``. Nothing was written; the second attempt looks the NIKs up again, finds that one
-    registered, and updates it like any other known participant.
+    registered, and updates it like any other known participant. ``first_attempt`` replaces the first
+    :func:`_write` (the pipelined writer's own transaction); the second attempt is always a plain one.
     """
     try:
-        return _write(batch, progress)
+        return (first_attempt or (lambda: _write(batch, progress)))()
     except IntegrityError as error:
         if "participant_nik_unique" not in str(error):
             raise
         logger.info("Import %s: a new NIK was registered by another writer meanwhile; writing again", batch.pk)
+    batch.refresh_from_db()
     return _write(batch, progress)
 
 
-def _write(batch: ImportBatch, progress: _Progress) -> tuple[dict[str, float], float]:
+def _write(batch: ImportBatch, progress: _Progress) -> tuple[dict[str, float], float | None]:
     """The writing transaction; returns its step timings and the moment its commit began."""
     with transaction.atomic():
         timings = _commit(batch, progress)
@@ -719,73 +779,277 @@ def _write(batch: ImportBatch, progress: _Progress) -> tuple[dict[str, float], f
     return timings, committing
 
 
-def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
-    stage = Stage(batch.pk)
-    timings = {"recheck": 0.0}
-    clock = time.monotonic()
-    if connection.vendor == "postgresql":
+class _ListWriter:
+    """Writes a checked list inside the writing transaction, a range of its lines at a time.
+
+    For each range: recheck it against the database (NIKs registered elsewhere or by the deceased, or paid by
+    another program meanwhile), note which NIKs are registered, then update, insert and enrol. :meth:`finish`
+    records the result on the batch and in the audit trail, or raises ``_Aborted`` with every conflict found when
+    an all-or-nothing list met one (the caller's transaction then rolls back).
+    """
+
+    def __init__(self, batch: ImportBatch, stage: Stage):
+        self.batch = batch
+        self.stage = stage
+        self.timings = {"recheck": 0.0, "registered NIKs found": 0.0}
+        self.now = timezone.now()
+        self.new = self.updated = self.enrolled = 0
+        self.conflicts: list[tuple] = []
+        self.known = False
+
+    @property
+    def aborting(self) -> bool:
+        return bool(self.conflicts) and self.batch.mode == ImportBatch.Mode.ALL_OR_NOTHING
+
+    def begin(self) -> bool:
+        """Take this import's writer lock; False when the batch turns out written or dropped meanwhile."""
+        if connection.vendor != "postgresql":
+            return True
         with connection.cursor() as cursor:
             # One writer per import: a second run of the task waits here, then finds the batch DONE.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, batch.pk])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, self.batch.pk])
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        current = ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
-        if current != ImportBatch.Status.RUNNING:
-            return {}
+        current = ImportBatch.objects.filter(pk=self.batch.pk).values_list("status", flat=True).first()
+        return current == ImportBatch.Status.RUNNING
+
+    def recheck(self, lines: tuple[int, int] | None = None) -> None:
+        """Note which staged NIKs are registered, then refuse those the database refuses now."""
+        clock = time.monotonic()
+        self.known = self.stage.mark_known(lines) > 0
+        clock, self.timings["registered NIKs found"] = (
+            time.monotonic(),
+            self.timings["registered NIKs found"] + time.monotonic() - clock,
+        )
+        conflicts = _database_refusals(self.batch, self.stage, lines, marked=True) if self.known else []
+        self.conflicts += conflicts
+        if conflicts and not self.aborting:
+            write_issues(self.batch.pk, conflicts)
+            self.stage.mark_refused([issue[0] for issue in conflicts])
+        self.timings["recheck"] += time.monotonic() - clock
+
+    def write(self, low: int, high: int) -> None:
+        if self.aborting:
+            return
+        written = self.stage.write_lines(
+            low=low, high=high, batch=self.batch, now=self.now, known=self.known, timings=self.timings
+        )
+        self.new, self.updated, self.enrolled = (
+            total + count for total, count in zip((self.new, self.updated, self.enrolled), written, strict=True)
+        )
+
+    def finish(self, *, rows_total: int, refused_by_check: int) -> dict[str, float]:
+        if self.aborting:
+            raise _Aborted(self.conflicts)
+        refused_rows = refused_by_check + len(self.conflicts)
+        accepted = rows_total - refused_rows
+        warned = self.stage.warned_count()
+        self.stage.drop()
+        ImportBatch.objects.filter(pk=self.batch.pk).update(
+            status=ImportBatch.Status.DONE,
+            progress=100,
+            step="",
+            finished_at=timezone.now(),
+            rows_total=rows_total,
+            rows_refused=refused_rows,
+            rows_new=self.new,
+            rows_updated=self.updated,
+            rows_unchanged=accepted - self.new - self.updated,
+            rows_enrolled=self.enrolled,
+            rows_warned=warned,
+        )
+        audit_record(
+            user=self.batch.created_by,
+            action="import",
+            instance=self.batch,
+            region_code=self.batch.region_id or "",
+            changes={
+                "new": [None, self.new],
+                "updated": [None, self.updated],
+                "enrolled": [None, self.enrolled],
+                "refused": [None, refused_rows],
+            },
+        )
+        return self.timings
+
+
+def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
+    stage = Stage(batch.pk)
+    writer = _ListWriter(batch, stage)
+    if not writer.begin():
+        return {}
     if not stage.exists():
         raise ImportFileError(_("Hasil pemeriksaan berkas sudah tidak ada; unggah berkasnya lagi."))
     progress(1, _("Memeriksa ulang bentrokan dengan data terbaru"))
-    conflicts = _database_refusals(batch, stage)
-    if conflicts and batch.mode == ImportBatch.Mode.ALL_OR_NOTHING:
-        raise _Aborted(conflicts)
-    refused_rows = batch.rows_refused
-    if conflicts:
-        write_issues(batch.pk, conflicts)
-        stage.mark_refused([issue[0] for issue in conflicts])
-        refused_rows += len(conflicts)
-    timings["recheck"] = time.monotonic() - clock
-
-    clock = time.monotonic()
-    known = stage.mark_known() > 0
-    timings["registered NIKs found"] = time.monotonic() - clock
-
-    now = timezone.now()
+    writer.recheck()
     low, high = stage.line_range()
-    new = updated = enrolled = 0
     chunk = CHUNK_ROWS * 2
     for start in range(low, high + 1, chunk):
+        if writer.aborting:
+            break
         done = (start - low) / max(1, high + 1 - low)
         progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
-        written = stage.write_lines(low=start, high=start + chunk, batch=batch, now=now, known=known, timings=timings)
-        new, updated, enrolled = (total + count for total, count in zip((new, updated, enrolled), written, strict=True))
+        writer.write(start, start + chunk)
     progress(97, _("Menyelesaikan"))
-    accepted = batch.rows_total - refused_rows
-    warned = stage.counts()["warned"] if conflicts else batch.rows_warned
-    stage.drop()
+    return writer.finish(rows_total=batch.rows_total, refused_by_check=batch.rows_refused)
+
+
+class _Cancelled(Exception):
+    """The check ended the import before it was written (all-or-nothing with a refused row, or a failure)."""
+
+
+class _PipelinedWriter(threading.Thread):
+    """The writing transaction of a list that is still being checked (:func:`import_batch_run` on PostgreSQL).
+
+    The checking thread stages the list a chunk at a time (committed, so this thread's connection sees it) and
+    reports each staged range of lines; this thread rechecks each range against the database and writes it in one
+    open transaction, on a connection of its own. PostgreSQL writes one chunk while Python checks the next: both
+    cores work, where the page's path (check, then confirm, then write) uses one at a time. The result is the
+    same: the same checks per row, the same statements per range, one transaction for the whole list.
+    """
+
+    def __init__(self, batch_id: int):
+        super().__init__(name=f"import-{batch_id}-writer", daemon=True)
+        self.batch_id = batch_id
+        self.messages: queue.SimpleQueue = queue.SimpleQueue()
+        self.timings: dict[str, float] = {}
+        self.committing: float | None = None
+        self.error: Exception | None = None
+        self.ended: str | None = None  # "finish" or "cancel", once the check has said so
+
+    def staged(self, through_line: int) -> None:
+        self.messages.put(("staged", through_line))
+
+    def finish(self) -> None:
+        self.messages.put(("finish", None))
+
+    def cancel(self) -> None:
+        self.messages.put(("cancel", None))
+
+    def run(self):
+        try:
+            batch = ImportBatch.objects.select_related("program", "created_by").get(pk=self.batch_id)
+            progress = _Progress(batch.pk, in_transaction=True)
+            try:
+                self.timings, self.committing = _commit_once_more_after_a_nik_race(
+                    batch, progress, first_attempt=lambda: self._write_while_checked(batch)
+                )
+            finally:
+                progress.close()
+        except _Cancelled:
+            pass
+        except Exception as error:  # noqa: BLE001 - handed to the checking thread, which records it on the batch
+            self.error = error
+        finally:
+            connection.close()
+
+    def _next(self) -> tuple[str, int | None]:
+        kind, line = self.messages.get()
+        if kind != "staged":
+            self.ended = kind
+        return kind, line
+
+    def _wait_for_the_check(self) -> None:
+        """Before a second attempt: wait until the whole list is staged (or the check ended the import)."""
+        while self.ended is None:
+            self._next()
+        if self.ended == "cancel":
+            raise _Cancelled
+
+    def _write_while_checked(self, batch: ImportBatch) -> tuple[dict[str, float], float]:
+        stage = Stage(batch.pk)
+        try:
+            with transaction.atomic():
+                writer = _ListWriter(batch, stage)
+                if not writer.begin():
+                    raise _Cancelled
+                with connection.cursor() as cursor:
+                    # The staging table grows while this transaction reads it, unanalysed: without this PostgreSQL
+                    # would scan all of it for each range instead of using its line index (and joins by index).
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                low = 0
+                while True:
+                    kind, line = self._next()
+                    if kind == "cancel":
+                        raise _Cancelled
+                    if kind == "finish":
+                        break
+                    writer.recheck(lines=(low, line + 1))
+                    writer.write(low, line + 1)
+                    low = line + 1
+                batch.refresh_from_db(fields=["rows_total", "rows_refused"])
+                timings = writer.finish(rows_total=batch.rows_total, refused_by_check=batch.rows_refused)
+                committing = time.monotonic()
+        except IntegrityError:
+            self._wait_for_the_check()
+            raise
+        return timings, committing
+
+
+def _run_pipelined(batch: ImportBatch, *, write_report: bool, timings: dict) -> ImportBatch:
+    """Check a list and write it at the same time, then record the outcome (see :class:`_PipelinedWriter`)."""
+    if not ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
+        status=ImportBatch.Status.RUNNING
+    ):
+        return batch
+    started = time.monotonic()
+    progress = _Progress(batch.pk)
+    progress(0, _("Membaca dan menyimpan berkas"))
+    stage = Stage(batch.pk)
+    stage.create()
+    writer = _PipelinedWriter(batch.pk)
+    writer.start()
+    try:
+        checked = _check_rows(batch, stage, progress, staged=writer.staged)
+    except Exception as error:  # noqa: BLE001 - recorded on the batch for the user
+        writer.cancel()
+        writer.join()
+        if isinstance(error, ImportFileError):
+            _fail(batch, str(error))
+        else:
+            logger.exception("Import batch %s failed while checking", batch.pk)
+            _fail(batch, _unexpected(batch.pk))
+        return batch
+    refused_all = checked.refused and batch.mode == ImportBatch.Mode.ALL_OR_NOTHING
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.DONE,
-        progress=100,
-        step="",
-        finished_at=timezone.now(),
-        rows_refused=refused_rows,
-        rows_new=new,
-        rows_updated=updated,
-        rows_unchanged=accepted - new - updated,
-        rows_enrolled=enrolled,
-        rows_warned=warned,
+        columns=checked.mapping.describe(PARTICIPANT_COLUMNS),
+        preview={"refused": checked.refused_preview, "warned": checked.warned_preview},
+        rows_total=checked.total,
+        rows_refused=checked.refused,
+        progress=95,
+        step=_("Menyelesaikan penyimpanan"),
     )
-    audit_record(
-        user=batch.created_by,
-        action="import",
-        instance=batch,
-        region_code=batch.region_id or "",
-        changes={
-            "new": [None, new],
-            "updated": [None, updated],
-            "enrolled": [None, enrolled],
-            "refused": [None, refused_rows],
-        },
+    logger.info(
+        "Import %s checked: %s rows (%s refused) read, checked and staged in %.1f s, written meanwhile",
+        batch.pk,
+        checked.total,
+        checked.refused,
+        time.monotonic() - started,
     )
-    return timings
+    report = None
+    if write_report and checked.refused and not refused_all:
+        report = _ReportWriter(batch.pk)
+        report.start()
+    if refused_all:
+        writer.cancel()
+    else:
+        writer.finish()
+    writer.join()
+    if report is not None:
+        timings["error_report"] = report.wait()
+    batch.refresh_from_db()
+    if refused_all:
+        _fail(batch, _all_or_nothing_refusal(checked.refused))
+    elif writer.error is not None:
+        _record_write_failure(batch, writer.error)
+    else:
+        _log_written(batch, writer.timings, writer.committing)
+    batch.refresh_from_db()
+    _after_write(batch)
+    if write_report and (report is None or batch.rows_refused != checked.refused):
+        clock = time.monotonic()
+        batch = import_batch_write_report(batch_id=batch.pk)
+        timings["error_report"] += time.monotonic() - clock
+    return batch
 
 
 class _ReportWriter(threading.Thread):
@@ -818,31 +1082,21 @@ def import_batch_run(*, batch: ImportBatch, write_report: bool = True, timings: 
     """Check and, unless the check failed, write, and write the refused-rows report: the page's pipeline without
     its confirmation step, in this process (for the command line).
 
-    On PostgreSQL the report is written by a second thread while the list is being written, as the page writes it
-    while the preview waits for the user: the writing transaction keeps the database busy and this process idle
-    (a million-row list: ~9 s of report off the clock). If the final recheck refuses more rows, the report is
-    written again once both are done. ``timings`` receives the report's own seconds as ``"error_report"``.
+    On PostgreSQL the list is written while it is still being checked (:class:`_PipelinedWriter`), and the report
+    of refused rows is written by a third thread once the check is over, while the writing transaction finishes.
+    Elsewhere, or inside a caller's transaction (a second connection would not see its rows), the steps run one
+    after another, as the page runs them. ``timings`` receives the report's own seconds as ``"error_report"``.
     """
     timings = {} if timings is None else timings
     timings["error_report"] = 0.0
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _run_pipelined(batch, write_report=write_report, timings=timings)
     batch = import_batch_validate(batch_id=batch.pk, write_report=False)
-    report = None
     if batch.status == ImportBatch.Status.VALIDATED:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
             status=ImportBatch.Status.RUNNING
         )
-        refused_checked = batch.rows_refused
-        # The thread's connection sees committed rows only: not when the caller holds a transaction open.
-        if write_report and refused_checked and connection.vendor == "postgresql" and not connection.in_atomic_block:
-            report = _ReportWriter(batch.pk)
-            report.start()
-        try:
-            batch = import_batch_commit(batch_id=batch.pk, write_report=False)
-        finally:
-            if report is not None:
-                timings["error_report"] = report.wait()
-        if report is not None and batch.rows_refused == refused_checked:
-            return batch
+        batch = import_batch_commit(batch_id=batch.pk, write_report=False)
     if write_report:
         started = time.monotonic()
         batch = import_batch_write_report(batch_id=batch.pk)

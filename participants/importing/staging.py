@@ -139,10 +139,17 @@ class Stage:
                     participant_id bigint
                 )"""
             )
+            if self.postgres:
+                # Rows arrive in line order, so a BRIN index finds a chunk of lines for almost nothing. Created
+                # empty and summarised after each chunk (see write): a pipelined import reads ranges while the
+                # rest of the list is still being staged.
+                cursor.execute(f"CREATE INDEX {self.table}_line ON {self.table} USING brin (line)")
 
     def write(self, rows: list[tuple]) -> None:
         if self.postgres:
             bulk_insert(self.table, STAGE_COLUMNS, rows)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [f"{self.table}_line"])
         else:
             with transaction.atomic():
                 bulk_insert(self.table, STAGE_COLUMNS, rows)
@@ -151,8 +158,6 @@ class Stage:
         """Index the staged rows for chunked reads and let the planner know their size."""
         with connection.cursor() as cursor:
             if self.postgres:
-                # Rows arrive in line order, so a BRIN index finds a chunk for almost nothing.
-                cursor.execute(f"CREATE INDEX {self.table}_line ON {self.table} USING brin (line)")
                 cursor.execute(f"ANALYZE {self.table}")
             else:
                 cursor.execute(f"CREATE INDEX {self.table}_line ON {self.table} (line)")
@@ -164,6 +169,19 @@ class Stage:
     def drop(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    @staticmethod
+    def _lines(lines: tuple[int, int] | None, alias: str = "s") -> tuple[str, list]:
+        """SQL restricting to low ≤ line < high (nothing when ``lines`` is None) and its parameters."""
+        if lines is None:
+            return "", []
+        return f"AND {alias}.line >= %s AND {alias}.line < %s", list(lines)
+
+    def warned_count(self) -> int:
+        """Rows kept with a warning (not refused since)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {self.table} WHERE warned AND NOT refused")
+            return cursor.fetchone()[0]
 
     def line_range(self) -> tuple[int, int]:
         with connection.cursor() as cursor:
@@ -246,10 +264,20 @@ class Stage:
                 row["desa"] = names.get(row["desa"], row["desa"])
         return result
 
-    def existing_conflicts(self, *, scope_codes: list[str] | None) -> list[tuple]:
+    def _participant_join(self, marked: bool) -> str:
+        """Staged rows to their stored participant: by the id :meth:`mark_known` noted (one index probe per
+        registered row, none for new people), else by NIK."""
+        if marked:
+            return f"JOIN {PARTICIPANT} p ON p.id = s.participant_id"
+        return f"JOIN {PARTICIPANT} p ON p.nik = s.nik"
+
+    def existing_conflicts(
+        self, *, scope_codes: list[str] | None, lines: tuple[int, int] | None = None, marked: bool = False
+    ) -> list[tuple]:
         """Staged NIKs stored with a domicile outside the uploader's scope, or of a participant who died.
 
-        Returns (line, nik, outside_scope, deceased) rows.
+        Returns (line, nik, outside_scope, deceased) rows; ``lines`` (low, high) limits the search to those lines;
+        ``marked``: :meth:`mark_known` has run over them.
         """
         if scope_codes is None:
             outside, params = "FALSE", []
@@ -259,32 +287,42 @@ class Stage:
             terms = " OR ".join("p.desa_id = %s OR p.desa_id LIKE %s" for _code in scope_codes)
             outside = f"NOT ({terms})"
             params = [value for code in scope_codes for value in (code, f"{code}.%")]
+        within, bounds = self._lines(lines)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""SELECT s.line, s.nik, CASE WHEN {outside} THEN 1 ELSE 0 END,
                            CASE WHEN p.status = %s THEN 1 ELSE 0 END
-                    FROM {self.table} s JOIN {PARTICIPANT} p ON p.nik = s.nik
-                    WHERE NOT s.refused AND (p.status = %s OR {outside})
+                    FROM {self.table} s {self._participant_join(marked)}
+                    WHERE NOT s.refused AND (p.status = %s OR {outside}) {within}
                     ORDER BY s.line""",
-                [*params, "MENINGGAL", "MENINGGAL", *params],
+                [*params, "MENINGGAL", "MENINGGAL", *params, *bounds],
             )
             return cursor.fetchall()
 
-    def other_payers(self, *, program_id: int, start_month: datetime.date, end_month: datetime.date | None):
+    def other_payers(
+        self,
+        *,
+        program_id: int,
+        start_month: datetime.date,
+        end_month: datetime.date | None,
+        lines: tuple[int, int] | None = None,
+        marked: bool = False,
+    ):
         """Staged NIKs already paid by another program for an overlapping month (one payer per NIK per month).
 
-        Returns (line, nik, program_id, start_month, end_month) rows.
+        Returns (line, nik, program_id, start_month, end_month) rows; ``lines`` as in :meth:`existing_conflicts`.
         """
+        within, bounds = self._lines(lines)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""SELECT s.line, s.nik, e.program_id, e.start_month, e.end_month
                     FROM {self.table} s
-                    JOIN {PARTICIPANT} p ON p.nik = s.nik
+                    {self._participant_join(marked)}
                     JOIN {ENROLMENT} e ON e.participant_id = p.id
                     WHERE NOT s.refused AND e.program_id <> %s
-                      AND e.start_month <= %s AND COALESCE(e.end_month, %s) >= %s
+                      AND e.start_month <= %s AND COALESCE(e.end_month, %s) >= %s {within}
                     ORDER BY s.line""",
-                [program_id, end_month or OPEN_END, OPEN_END, start_month],
+                [program_id, end_month or OPEN_END, OPEN_END, start_month, *bounds],
             )
             return cursor.fetchall()
 
@@ -298,18 +336,20 @@ class Stage:
                 cursor.executemany(f"UPDATE {self.table} SET refused = 1 WHERE line = %s", [[line] for line in lines])
 
     # --- writing -----------------------------------------------------------------------------------------------
-    def mark_known(self) -> int:
+    def mark_known(self, lines: tuple[int, int] | None = None) -> int:
         """Note the participant id of each staged NIK registered already (one join, in the writing transaction).
 
         Returns how many: the chunks then reach those by id, without joining by NIK again, and skip the steps about
-        registered people altogether for a list of new people.
+        registered people altogether for a list of new people. ``lines`` as in :meth:`existing_conflicts`.
         """
+        within, bounds = self._lines(lines, alias=self.table)
         with connection.cursor() as cursor:
-            if self.postgres:  # a table staged before this column existed
+            if self.postgres and lines is None:  # a table staged before this column existed
                 cursor.execute(f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS participant_id bigint")
             cursor.execute(
                 f"""UPDATE {self.table} SET participant_id = p.id FROM {PARTICIPANT} p
-                    WHERE p.nik = {self.table}.nik AND NOT {self.table}.refused"""
+                    WHERE p.nik = {self.table}.nik AND NOT {self.table}.refused {within}""",
+                bounds,
             )
             return cursor.rowcount
 
@@ -361,7 +401,8 @@ class Stage:
                 COALESCE(s.alamat, ''), s.desa_id, s.pekerjaan_id, COALESCE(s.no_hp, ''),
                 '', '', COALESCE(s.data_source, %s), %s, %s, %s, %s
             FROM {self.table} s
-            WHERE {lines} AND s.participant_id IS NULL"""
+            WHERE {lines} AND s.participant_id IS NULL
+            ORDER BY s.nik"""
         insert_params = [batch.data_source, "AKTIF", batch.pk, now, now, low, high]
 
         def step(name, sql, params) -> int:

@@ -15,6 +15,19 @@ from tests.participants.conftest import HEADER, KAUR_DESA, START, person, write_
 
 pytestmark = pytest.mark.usefixtures("regions")
 
+# Run a test both ways the pipeline runs: the page's steps (check, then write; inside the test's transaction) and,
+# on PostgreSQL, the command's pipelined write while checking (needs committed rows: a transactional test).
+both_ways = pytest.mark.parametrize(
+    "way",
+    ["steps", pytest.param("pipelined", marks=pytest.mark.django_db(transaction=True, serialized_rollback=True))],
+)
+
+
+@pytest.fixture(autouse=True)
+def _pipelined_needs_postgres(request):
+    if getattr(request.node, "callspec", None) and request.node.callspec.params.get("way") == "pipelined":
+        request.getfixturevalue("postgres")
+
 
 def run_import(path, user, program, **options) -> ImportBatch:
     batch = services.import_batch_create(
@@ -90,14 +103,17 @@ def known_bad_list(tmp_path):
     return path, rows, {line_of(i): code for i, (code, _c) in bad.items()}, {line_of(i): c for i, c in warned.items()}
 
 
+@both_ways
 def test_an_import_refuses_exactly_the_bad_rows_with_their_reasons_and_stores_every_good_row(
-    known_bad_list, disnaker_kota_bengkulu, program_kota
+    way, known_bad_list, disnaker_kota_bengkulu, program_kota, caplog
 ):
     path, rows, bad_lines, warned_lines = known_bad_list
 
-    batch = run_import(path, disnaker_kota_bengkulu, program_kota)
+    with caplog.at_level("INFO", logger="participants.services"):
+        batch = run_import(path, disnaker_kota_bengkulu, program_kota)
 
     assert batch.status == ImportBatch.Status.DONE, batch.error_message
+    assert ("written meanwhile" in caplog.text) == (way == "pipelined")
     assert refused(batch) == {line: {code} for line, code in bad_lines.items()}
     good = [row for i, row in enumerate(rows) if line_of(i) not in bad_lines]
     assert batch.rows_total == 60
@@ -141,8 +157,9 @@ def test_the_reasons_are_in_indonesian_and_name_the_column_as_the_file_does(
     assert "sudah ada di baris 4" in issues["nik_duplicate"].message
 
 
+@both_ways
 def test_the_error_report_holds_the_original_rows_with_line_column_and_reason(
-    known_bad_list, disnaker_kota_bengkulu, program_kota
+    way, known_bad_list, disnaker_kota_bengkulu, program_kota
 ):
     path, rows, bad_lines, _warned = known_bad_list
     batch = run_import(path, disnaker_kota_bengkulu, program_kota)
@@ -161,7 +178,8 @@ def test_the_error_report_holds_the_original_rows_with_line_column_and_reason(
     assert all(cell.data_type == "s" for cell in nik_cells)
 
 
-def test_reimporting_the_same_file_changes_nothing(known_bad_list, disnaker_kota_bengkulu, program_kota):
+@both_ways
+def test_reimporting_the_same_file_changes_nothing(way, known_bad_list, disnaker_kota_bengkulu, program_kota):
     path, _rows, bad_lines, _warned = known_bad_list
     first = run_import(path, disnaker_kota_bengkulu, program_kota)
     before = list(Participant.objects.order_by("nik").values())
@@ -199,7 +217,10 @@ def test_a_changed_row_is_updated_and_an_empty_optional_cell_erases_nothing(
     assert Participant.objects.get(nik=rows[2]["NIK"]).last_import_id != batch.pk
 
 
-def test_all_or_nothing_leaves_the_database_unchanged_on_any_bad_row(tmp_path, disnaker_kota_bengkulu, program_kota):
+@both_ways
+def test_all_or_nothing_leaves_the_database_unchanged_on_any_bad_row(
+    way, tmp_path, disnaker_kota_bengkulu, program_kota
+):
     existing = ParticipantFactory(nik=person(1)["NIK"], nama="Nama Lama", desa_id="17.71.01.1001")
     rows = [person(number) for number in range(1, 21)]
     rows[7]["Tgl Lahir"] = "30/02/1980"
@@ -221,7 +242,8 @@ def test_all_or_nothing_leaves_the_database_unchanged_on_any_bad_row(tmp_path, d
     assert not Stage(batch.pk).exists()
 
 
-def test_all_or_nothing_writes_everything_when_every_row_is_good(tmp_path, disnaker_kota_bengkulu, program_kota):
+@both_ways
+def test_all_or_nothing_writes_everything_when_every_row_is_good(way, tmp_path, disnaker_kota_bengkulu, program_kota):
     rows = [person(number) for number in range(1, 11)]
     batch = run_import(
         write_csv(tmp_path / "baik.csv", rows), disnaker_kota_bengkulu, program_kota, mode="ALL_OR_NOTHING"
@@ -230,8 +252,9 @@ def test_all_or_nothing_writes_everything_when_every_row_is_good(tmp_path, disna
     assert Participant.objects.count() == Enrolment.objects.count() == 10
 
 
+@both_ways
 def test_a_kota_bengkulu_operator_cannot_import_a_row_for_kabupaten_kaur(
-    tmp_path, disnaker_kota_bengkulu, program_kota
+    way, tmp_path, disnaker_kota_bengkulu, program_kota
 ):
     kaur = person(5, desa=KAUR_DESA)
     rows = [person(1), kaur, {**person(3), "Kode Desa": "Gedung Wani"}]
@@ -243,8 +266,9 @@ def test_a_kota_bengkulu_operator_cannot_import_a_row_for_kabupaten_kaur(
     assert not Participant.objects.filter(desa__code__startswith="17.04").exists()
 
 
+@both_ways
 def test_a_nik_registered_outside_the_uploaders_region_is_refused_not_moved(
-    tmp_path, disnaker_kota_bengkulu, program_kota
+    way, tmp_path, disnaker_kota_bengkulu, program_kota
 ):
     row = person(4)
     ParticipantFactory(nik=row["NIK"], desa_id=KAUR_DESA, nama="Warga Kaur")
@@ -255,8 +279,9 @@ def test_a_nik_registered_outside_the_uploaders_region_is_refused_not_moved(
     assert Participant.objects.get(nik=row["NIK"]).desa_id == KAUR_DESA
 
 
+@both_ways
 def test_a_nik_paid_by_another_program_is_refused_naming_it_when_visible(
-    tmp_path, disnaker_kota_bengkulu, program_kota, program_provinsi
+    way, tmp_path, disnaker_kota_bengkulu, program_kota, program_provinsi
 ):
     row = person(6)
     participant = ParticipantFactory(nik=row["NIK"], desa_id=row["Kode Desa"])
@@ -272,8 +297,9 @@ def test_a_nik_paid_by_another_program_is_refused_naming_it_when_visible(
     assert Enrolment.objects.filter(program=program_kota).count() == 1
 
 
+@both_ways
 def test_a_nik_paid_by_a_program_the_uploader_cannot_see_is_refused_without_naming_it(
-    tmp_path, disnaker_kota_bengkulu, program_kota, program_kaur
+    way, tmp_path, disnaker_kota_bengkulu, program_kota, program_kaur
 ):
     row = person(8)
     participant = ParticipantFactory(nik=row["NIK"], desa_id=row["Kode Desa"])
@@ -322,7 +348,10 @@ def test_all_or_nothing_aborts_on_a_conflict_that_appeared_after_the_preview(
     assert refused(batch) == {4: {"other_payer"}}
 
 
-def test_an_xlsx_with_title_rows_real_dates_and_a_nik_typed_as_a_number(tmp_path, disnaker_kota_bengkulu, program_kota):
+@both_ways
+def test_an_xlsx_with_title_rows_real_dates_and_a_nik_typed_as_a_number(
+    way, tmp_path, disnaker_kota_bengkulu, program_kota
+):
     rows = [person(number) for number in range(1, 6)]
     rows[0]["Tgl Lahir"] = datetime.date(1971, 2, 2)  # a real date cell (the NIK agrees)
     rows[1]["Tgl Lahir"] = datetime.datetime(1972, 3, 3)  # noqa: DTZ001 - a spreadsheet cell has no time zone
@@ -399,8 +428,9 @@ def test_a_pimpinan_cannot_import(tmp_path, sekda, program_provinsi):
         run_import(write_csv(tmp_path / "a.csv", [person(1)]), sekda, program_provinsi)
 
 
+@both_ways
 def test_the_command_prints_json_with_counts_and_each_refused_line(
-    known_bad_list, disnaker_kota_bengkulu, program_kota, capsys
+    way, known_bad_list, disnaker_kota_bengkulu, program_kota, capsys
 ):
     path, _rows, bad_lines, _warned = known_bad_list
 
@@ -419,7 +449,10 @@ def test_the_command_prints_json_with_counts_and_each_refused_line(
     assert path.with_name("daftar-ditolak.xlsx").exists()
 
 
-def test_the_command_fails_loudly_in_all_or_nothing_mode(known_bad_list, disnaker_kota_bengkulu, program_kota, capsys):
+@both_ways
+def test_the_command_fails_loudly_in_all_or_nothing_mode(
+    way, known_bad_list, disnaker_kota_bengkulu, program_kota, capsys
+):
     path, _rows, _bad, _warned = known_bad_list
     with pytest.raises(CommandError, match="baris ditolak"):
         call_command(
@@ -457,20 +490,16 @@ def test_checked_lists_nobody_confirmed_are_dropped_after_a_while(tmp_path, disn
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_command_writes_the_report_while_writing_and_again_when_the_recheck_refuses_more(
-    postgres, known_bad_list, disnaker_kota_bengkulu, program_kota, program_provinsi, monkeypatch
+def test_the_command_writes_the_report_after_the_check_and_again_when_the_writer_refuses_more(
+    postgres, known_bad_list, disnaker_kota_bengkulu, program_kota, program_provinsi
 ):
+    """On PostgreSQL the command writes while it checks: a row refused by the database (another program pays for it)
+    is found by the writer, after the report of the rows refused by the check was started."""
     path, rows, bad_lines, _warned = known_bad_list
-    commit = services.import_batch_commit
     late_index = next(index for index in range(len(rows)) if line_of(index) not in bad_lines)
+    late = ParticipantFactory(nik=rows[late_index]["NIK"], desa_id=rows[late_index]["Kode Desa"])
+    EnrolmentFactory(participant=late, program=program_provinsi, start_month=datetime.date(2025, 1, 1))
 
-    def commit_after_a_late_conflict(**kwargs):
-        # Between the check and the write, another program starts paying for one of the good rows.
-        late = ParticipantFactory(nik=rows[late_index]["NIK"], desa_id=rows[late_index]["Kode Desa"])
-        EnrolmentFactory(participant=late, program=program_provinsi, start_month=datetime.date(2025, 1, 1))
-        return commit(**kwargs)
-
-    monkeypatch.setattr(services, "import_batch_commit", commit_after_a_late_conflict)
     call_command(
         "import_participants", str(path), "--program", program_kota.code, "--user", "disnaker-kota", "--json",
         "--start-month", "2025-03",
@@ -479,7 +508,9 @@ def test_the_command_writes_the_report_while_writing_and_again_when_the_recheck_
     sheet = load_workbook(path.with_name("daftar-ditolak.xlsx")).active
     lines = [row[len(HEADER)] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert lines == sorted([*bad_lines, line_of(late_index)])
-    assert ImportBatch.objects.get().rows_refused == len(bad_lines) + 1
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.rows_refused) == (ImportBatch.Status.DONE, len(bad_lines) + 1)
+    assert refused(batch)[line_of(late_index)] == {"other_payer"}
 
 
 def test_the_preview_samples_rows_of_each_kind_also_beyond_the_first_lines(
@@ -499,27 +530,20 @@ def test_the_preview_samples_rows_of_each_kind_also_beyond_the_first_lines(
     assert [(row["line"], row["changed"]) for row in batch.preview["updated"]] == [(13, ["nama"])]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_new_nik_registered_by_another_writer_during_the_write_is_updated_not_a_failure(
-    postgres, tmp_path, disnaker_kota_bengkulu, program_kota
-):
-    """Two operators import overlapping lists: the other one commits a NIK this list brings as new while this list is
-    being written. The insert of that NIK fails on the unique key; the write runs once more and updates it."""
+def write_while_another_writer_registers(row: dict, write) -> ImportBatch:
+    """Run ``write()`` in a thread while another transaction holds ``row``'s NIK registered but uncommitted; commit
+    that registration once the write waits for it on the unique key. Returns what ``write`` returned."""
     import threading
     import time
 
     from django.db import connection, transaction
 
-    rows = [person(number) for number in range(1, 4)]
-    batch = checked_batch(tmp_path / "bersamaan.csv", disnaker_kota_bengkulu, program_kota, rows)
-    assert (batch.status, batch.rows_new) == (ImportBatch.Status.VALIDATED, 3)
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
     inserted, release, outcome = threading.Event(), threading.Event(), {}
 
     def other_writer():
         try:
             with transaction.atomic():
-                ParticipantFactory(nik=rows[1]["NIK"], desa_id=rows[1]["Kode Desa"], nama="Dari Impor Lain")
+                ParticipantFactory(nik=row["NIK"], desa_id=row["Kode Desa"], nama="Dari Impor Lain")
                 inserted.set()
                 release.wait(30)
         finally:
@@ -527,7 +551,7 @@ def test_a_new_nik_registered_by_another_writer_during_the_write_is_updated_not_
 
     def this_import():
         try:
-            outcome["batch"] = services.import_batch_commit(batch_id=batch.pk, write_report=False)
+            outcome["batch"] = write()
         finally:
             connection.close()
 
@@ -551,8 +575,48 @@ def test_a_new_nik_registered_by_another_writer_during_the_write_is_updated_not_
     release.set()
     other.join(30)
     writer.join(60)
+    return outcome["batch"]
 
-    done = outcome["batch"]
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_nik_registered_by_another_writer_during_the_write_is_updated_not_a_failure(
+    postgres, tmp_path, disnaker_kota_bengkulu, program_kota
+):
+    """Two operators import overlapping lists: the other one commits a NIK this list brings as new while this list is
+    being written. The insert of that NIK fails on the unique key; the write runs once more and updates it."""
+    rows = [person(number) for number in range(1, 4)]
+    batch = checked_batch(tmp_path / "bersamaan.csv", disnaker_kota_bengkulu, program_kota, rows)
+    assert (batch.status, batch.rows_new) == (ImportBatch.Status.VALIDATED, 3)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+
+    done = write_while_another_writer_registers(
+        rows[1], lambda: services.import_batch_commit(batch_id=batch.pk, write_report=False)
+    )
+
+    assert done.status == ImportBatch.Status.DONE, done.error_message
+    assert (done.rows_new, done.rows_updated, done.rows_enrolled, done.rows_refused) == (2, 1, 3, 0)
+    assert Participant.objects.get(nik=rows[1]["NIK"]).nama == rows[1]["Nama Lengkap"]
+    assert Enrolment.objects.filter(program=program_kota).count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pipelined_write_also_updates_a_nik_another_writer_registers_meanwhile(
+    postgres, tmp_path, disnaker_kota_bengkulu, program_kota
+):
+    """The same race on the command's path: the writer, still following the check, fails on the unique key, waits
+    for the end of the check, and writes the whole list again in a plain transaction."""
+    rows = [person(number) for number in range(1, 4)]
+    batch = services.import_batch_create(
+        user=disnaker_kota_bengkulu,
+        program=program_kota,
+        source_path=write_csv(tmp_path / "bersamaan.csv", rows),
+        file_name="bersamaan.csv",
+        start_month=START,
+        enqueue=False,
+    )
+
+    done = write_while_another_writer_registers(rows[1], lambda: services.import_batch_run(batch=batch))
+
     assert done.status == ImportBatch.Status.DONE, done.error_message
     assert (done.rows_new, done.rows_updated, done.rows_enrolled, done.rows_refused) == (2, 1, 3, 0)
     assert Participant.objects.get(nik=rows[1]["NIK"]).nama == rows[1]["Nama Lengkap"]
