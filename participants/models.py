@@ -128,7 +128,11 @@ class Enrolment(models.Model):
     # Indexes are few on purpose: a list import writes one enrolment per participant, and every index costs
     # there. (participant, start_month) serves lookups by participant and the one-payer check of migration 0008;
     # (program, start_month) serves lookups by program.
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="enrolments", db_index=False)
+    # The reference to the participant is checked by PostgreSQL set-based, once per statement, instead of a
+    # foreign key checked row by row at commit (migration 0010: ~7 µs less per enrolment of a list import).
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="enrolments", db_index=False, db_constraint=False
+    )
     # No database constraint on program and created_by (migration 0009): a list import writes the same program and
     # user on up to a million enrolments, each checked again at commit; both come from the import's own rows, and
     # Django still PROTECTs them (programs and users are deactivated, not deleted).

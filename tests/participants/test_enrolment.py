@@ -276,10 +276,7 @@ def test_two_concurrent_transactions_cannot_both_pay_for_one_nik_in_one_month(
     assert written.wait(30)
     # The second writer cannot see the first one's uncommitted row: it must wait for it, not pass its check.
     second, second_outcome = _enrol_in_thread(nelayan_kota.pk, program_kota, datetime.date(2025, 6, 1))
-    deadline = time.monotonic() + 30
-    while not _waiting_on_advisory_lock() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert second.is_alive() and _waiting_on_advisory_lock()
+    _wait_for_advisory_lock_wait(second)
     release.set()
     first.join(30)
     second.join(30)
@@ -312,3 +309,99 @@ def test_arrears_updates_do_not_run_the_one_payer_check_but_period_changes_do(
         Enrolment.objects.filter(pk=kota.pk).update(start_month=datetime.date(2025, 4, 1))
     Enrolment.objects.filter(pk=kaur.pk).update(end_month=datetime.date(2025, 4, 1))  # resolves the overlap
     assert Enrolment.objects.get(pk=kota.pk).arrears_months == 4
+
+
+def test_the_database_refuses_an_enrolment_without_its_participant_and_a_delete_of_an_enrolled_one(
+    postgres, nelayan_kota, program_kota
+):
+    """No foreign key since migration 0010: the statement-level check refuses what the key refused."""
+    missing = nelayan_kota.pk + 1000
+    with (
+        pytest.raises(IntegrityError, match="enrolment_participant_exists"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO participants_enrolment (participant_id, program_id, funding_source, start_month, created_at,"
+            " arrears_months) VALUES (%s, %s, 'SG', '2025-01-01', now(), 0), (%s, %s, 'SG', '2025-01-01', now(), 0)",
+            [nelayan_kota.pk, program_kota.pk, missing, program_kota.pk],
+        )
+    enrolment = EnrolmentFactory(participant=nelayan_kota, program=program_kota, start_month=JAN_2025)
+    with pytest.raises(IntegrityError, match="enrolment_participant_exists"), transaction.atomic():
+        Enrolment.objects.filter(pk=enrolment.pk).update(participant_id=missing)
+    with (
+        pytest.raises(IntegrityError, match="enrolment_participant_exists"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM participants_participant WHERE id = %s", [nelayan_kota.pk])
+    with (
+        pytest.raises(IntegrityError, match="enrolment_participant_exists"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE participants_participant SET id = %s WHERE id = %s", [missing, nelayan_kota.pk])
+    unenrolled = ParticipantFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM participants_participant WHERE id = %s", [unenrolled.pk])
+    assert Enrolment.objects.get().participant_id == nelayan_kota.pk
+
+
+def _delete_participant_in_thread(participant_id, *, deleted=None, release=None):
+    outcome = {}
+
+    def run():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("DELETE FROM participants_participant WHERE id = %s", [participant_id])
+                if deleted is not None:
+                    deleted.set()
+                if release is not None:
+                    release.wait(30)
+            outcome["result"] = "committed"
+        except IntegrityError as error:
+            outcome["result"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _wait_for_advisory_lock_wait(thread) -> None:
+    deadline = time.monotonic() + 30
+    while not _waiting_on_advisory_lock() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert thread.is_alive() and _waiting_on_advisory_lock()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_participant_deleted_while_being_enrolled_keeps_the_enrolment_or_refuses_it(
+    postgres, nelayan_kota, program_kota
+):
+    """Without a row lock from a foreign key, the bucket locks order a delete and a concurrent enrolment: whichever
+    commits second sees the other's rows and is refused."""
+    written, release = threading.Event(), threading.Event()
+    enrol, enrolled = _enrol_in_thread(nelayan_kota.pk, program_kota, JAN_2025, written=written, release=release)
+    assert written.wait(30)
+    delete, deleted = _delete_participant_in_thread(nelayan_kota.pk)
+    _wait_for_advisory_lock_wait(delete)
+    release.set()
+    enrol.join(30)
+    delete.join(30)
+    assert enrolled["result"] == "committed"
+    assert "enrolment_participant_exists" in str(deleted["result"])
+
+    other = ParticipantFactory(desa_id=nelayan_kota.desa_id)
+    removed, release = threading.Event(), threading.Event()
+    delete, deleted = _delete_participant_in_thread(other.pk, deleted=removed, release=release)
+    assert removed.wait(30)
+    enrol, enrolled = _enrol_in_thread(other.pk, program_kota, JAN_2025)
+    _wait_for_advisory_lock_wait(enrol)
+    release.set()
+    delete.join(30)
+    enrol.join(30)
+    assert deleted["result"] == "committed"
+    assert "enrolment_participant_exists" in str(enrolled["result"])
+    assert list(Enrolment.objects.values_list("participant_id", flat=True)) == [nelayan_kota.pk]
