@@ -4,9 +4,11 @@ In one run, on a fresh PostgreSQL database with Bengkulu's regions:
 
 1. a CSV of N rows (default 1.000.000; ~5% bad rows of several kinds) spread over Bengkulu's desa;
 2. the baseline: a raw ``COPY`` of the same (good) rows into the same indexed participants table;
-3. ``manage.py import_participants`` on the CSV in a child process (parse, validate, upsert, enrol — the code path
-   the page and the Celery task use), its rows/s, its ratio to the COPY, its peak RSS, then the same file again
-   (nothing changes: the idempotent path);
+3. ``manage.py import_participants`` on the CSV in a child process (parse, validate, upsert, enrol: the same
+   checks and statements as the page and its Celery tasks, but written while checked), its rows/s, its ratio to the
+   COPY, its peak RSS, then the same file again (nothing changes: the idempotent path);
+3b. the page's own path on the same list, new to the database again: the check task, then (after the user's
+   confirmation, here at once) the write task, one after the other;
 4. django-import-export's figure (the admin resource, defaults) on a sample, as rows/s;
 5. a 100.000-row XLSX end to end (seconds).
 
@@ -40,6 +42,27 @@ from rentan.models import User
 User.objects.create(username="bench-provinsi", role="disnaker", region_id="17")
 Program.objects.create(code="bench-provinsi", name="Benchmark APBD Provinsi", owner_region_id="17",
                        funding_source="SG", start_month=datetime.date(2025, 1, 1))
+"""
+# The page's path: the check task, the preview waiting for a click, then the write task (here back to back).
+PAGE_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+from participants import services
+from participants.models import ImportBatch
+from programs.models import Program
+from rentan.models import User
+user = User.objects.get(username="bench-provinsi")
+path = Path(sys.argv[-1])
+batch = services.import_batch_create(user=user, program=Program.objects.get(code="bench-provinsi"), source_path=path,
+                                     file_name=path.name, start_month=START, enqueue=False)
+started = time.perf_counter()
+batch = services.import_batch_validate(batch_id=batch.pk)
+checked = time.perf_counter()
+ImportBatch.objects.filter(pk=batch.pk, status="VALIDATED").update(status="RUNNING")
+batch = services.import_batch_commit(batch_id=batch.pk)
+written = time.perf_counter()
+print("PAGE", json.dumps({"check": checked - started, "write": written - checked, "status": batch.status,
+                          "new": batch.rows_new, "refused": batch.rows_refused}))
 """
 IIE_SCRIPT = """
 import sys, time, tablib
@@ -267,6 +290,23 @@ def main():
         print(
             f"same file again: {seconds:.1f} s, {n(args.rows / seconds)} rows/s, {n(again['unchanged'])} unchanged, "
             f"{again['new'] + again['updated'] + again['enrolled']} changes; peak RSS {rss:.0f} MB"
+        )
+        print(f"  {phases(log)}")
+
+        with psycopg.connect(url) as connection:  # the same list again, new to the database, on the page's path
+            connection.execute("TRUNCATE participants_participant, participants_enrolment CASCADE")
+            connection.commit()
+            connection.execute("CHECKPOINT")
+        script = PAGE_SCRIPT.replace("sys.argv[-1]", repr(str(csv_path))).replace("START", repr(START))
+        script = "import datetime\n" + script
+        seconds, output, rss, log = run_child(url, "shell", "-c", script)
+        page = json.loads(next(line for line in output.splitlines() if line.startswith("PAGE "))[5:])
+        steps = page["check"] + page["write"]
+        print(
+            f"page's path (check task, then write task after confirmation) over {n(args.rows)} rows: "
+            f"check {page['check']:.1f} s + write {page['write']:.1f} s = {steps:.1f} s (a warm worker: no process "
+            f"start), {n(args.rows / steps)} rows/s, {args.rows / steps / copy_rate:.2f}× COPY; peak RSS {rss:.0f} MB; "
+            f"{n(page['new'])} new, {n(page['refused'])} refused"
         )
         print(f"  {phases(log)}")
 

@@ -89,11 +89,20 @@ def bulk_insert(table: str, columns: tuple[str, ...], rows) -> int:
     return count
 
 
-def refresh_statistics() -> None:
-    """After a large import, let PostgreSQL's planner know the new size of the tables (autovacuum comes later)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {PARTICIPANT}, {ENROLMENT}")
+def refresh_statistics(changed: int) -> None:
+    """After an import that changed a large share of a table, let PostgreSQL's planner know its new size at once
+    (autovacuum analyses after 10% and comes later). ~0,35 s per table of a million rows, so only when ``changed``
+    rows are at least half of what the statistics knew (or the table was never analysed)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s) AND relkind = 'r'",
+            [PARTICIPANT, ENROLMENT],
+        )
+        stale = [table for table, known in cursor.fetchall() if known < 0 or changed >= known / 2]
+        if stale:
+            cursor.execute(f"ANALYZE {', '.join(sorted(stale))}")
 
 
 def write_issues(batch_id: int, issues) -> int:
@@ -352,6 +361,23 @@ class Stage:
                 bounds,
             )
             return cursor.rowcount
+
+    def confirm_known(self, lines: tuple[int, int]) -> int:
+        """Unmark staged rows whose noted participant no longer has that NIK (or no longer exists); returns how
+        many stay marked. For marks set outside the writing transaction: one probe per marked row."""
+        within, bounds = self._lines(lines)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {self.table} s SET participant_id = NULL
+                    WHERE s.participant_id IS NOT NULL {within}
+                      AND NOT EXISTS (SELECT 1 FROM {PARTICIPANT} p WHERE p.id = s.participant_id AND p.nik = s.nik)""",
+                bounds,
+            )
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {self.table} s WHERE s.participant_id IS NOT NULL AND NOT s.refused {within}",
+                bounds,
+            )
+            return cursor.fetchone()[0]
 
     def write_lines(
         self, *, low: int, high: int, batch: ImportBatch, now: datetime.datetime, known: bool, timings: dict

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from openpyxl import load_workbook
 
 from participants import services
@@ -536,7 +537,7 @@ def write_while_another_writer_registers(row: dict, write) -> ImportBatch:
     import threading
     import time
 
-    from django.db import connection, transaction
+    from django.db import transaction
 
     inserted, release, outcome = threading.Event(), threading.Event(), {}
 
@@ -621,3 +622,22 @@ def test_the_pipelined_write_also_updates_a_nik_another_writer_registers_meanwhi
     assert (done.rows_new, done.rows_updated, done.rows_enrolled, done.rows_refused) == (2, 1, 3, 0)
     assert Participant.objects.get(nik=rows[1]["NIK"]).nama == rows[1]["Nama Lengkap"]
     assert Enrolment.objects.filter(program=program_kota).count() == 3
+
+
+def test_marks_set_outside_the_writing_transaction_are_confirmed_by_nik(
+    postgres, tmp_path, disnaker_kota_bengkulu, program_kota
+):
+    """The pipelined check marks registered NIKs on its own connection; the writer keeps a mark only while the
+    noted participant still has that NIK (else the row is written as new, and the unique key decides)."""
+    rows = [person(number) for number in range(1, 4)]
+    run_import(write_csv(tmp_path / "a.csv", rows), disnaker_kota_bengkulu, program_kota)
+    batch = checked_batch(tmp_path / "b.csv", disnaker_kota_bengkulu, program_kota, rows)
+    stage = Stage(batch.pk)
+    lines = (0, 10)
+    assert stage.mark_known(lines) == 3
+    Participant.objects.filter(nik=rows[0]["NIK"]).update(nik="1771050101900099")  # corrected meanwhile
+
+    assert stage.confirm_known(lines) == 2
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nik FROM {stage.table} WHERE participant_id IS NULL")  # noqa: S608 - own name
+        assert cursor.fetchall() == [(rows[0]["NIK"],)]
