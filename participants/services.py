@@ -52,6 +52,7 @@ from rentan.models import User
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000  # rows per COPY while checking, and lines per INSERT while writing (progress steps)
+REFUSED_ROWS_KEPT = 100_000  # refused rows a pipelined check keeps in memory for the report (~60 MB at most)
 PIPELINE_FIRST_CHUNK_ROWS = 10_000  # the pipelined writer's first range; ranges then double up to CHUNK_ROWS
 PREVIEW_ROWS = 10
 # What a finished check or reply writes onto its ImportBatch (progress updates go through _Progress meanwhile).
@@ -430,12 +431,12 @@ def import_batch_validate(*, batch_id: int, write_report: bool = True) -> Import
     return batch
 
 
-def import_batch_write_report(*, batch_id: int) -> ImportBatch:
-    """Write (or rewrite) the XLSX of refused rows next to the uploaded file."""
+def import_batch_write_report(*, batch_id: int, read=None) -> ImportBatch:
+    """Write (or rewrite) the XLSX of refused rows next to the uploaded file (``read``: see write_error_report)."""
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.rows_refused:
         columns = BPJS_REPLY_COLUMNS if batch.kind == ImportBatch.Kind.BPJS_REPLY else PARTICIPANT_COLUMNS
-        write_error_report(batch, columns)
+        write_error_report(batch, columns, read)
     return batch
 
 
@@ -467,11 +468,16 @@ class _Checked:
     mapping: object
     total: int = 0
     refused: int = 0
+    # The refused rows' cells as read, for the report without a second reading; None when not kept (page path,
+    # or more than REFUSED_ROWS_KEPT of them).
+    refused_rows: list | None = None
     refused_preview: list = dataclasses.field(default_factory=list)
     warned_preview: list = dataclasses.field(default_factory=list)
 
 
-def _check_rows(batch: ImportBatch, stage: Stage, progress: _Progress, staged=None) -> _Checked:
+def _check_rows(
+    batch: ImportBatch, stage: Stage, progress: _Progress, staged=None, keep_refused: bool = False
+) -> _Checked:
     """Read the list, check every row, stage the good ones chunk by chunk and store the issues of the others.
 
     ``staged((low, high), known)``, when given, hears after each chunk that lines low ≤ line < high are staged and
@@ -479,7 +485,7 @@ def _check_rows(batch: ImportBatch, stage: Stage, progress: _Progress, staged=No
     """
     source = SourceFile(batch.source_path)
     mapping, _header_line, rows = rows_after_header(source, PARTICIPANT_COLUMNS)
-    checked = _Checked(mapping=mapping)
+    checked = _Checked(mapping=mapping, refused_rows=[] if keep_refused else None)
     checker = ParticipantRowChecker(
         lookups=build_lookups(batch.created_by),
         positions=mapping.positions,
@@ -527,6 +533,11 @@ def _check_rows(batch: ImportBatch, stage: Stage, progress: _Progress, staged=No
                         warned_preview.append({"line": line, "nik": result.values[1], "reason": issue.message})
             else:
                 checked.refused += 1
+                if checked.refused_rows is not None:
+                    if len(checked.refused_rows) < REFUSED_ROWS_KEPT:
+                        checked.refused_rows.append((line, cells))
+                    else:
+                        checked.refused_rows = None  # too many to hold: the report reads the file again
                 nik = cell_text(cells[nik_at]) if nik_at < len(cells) else ""
                 for issue in result:
                     issues.append((line, REFUSED, issue.column, issue.code, issue.message, nik[:40]))
@@ -1020,7 +1031,7 @@ def _check_in_a_yielding_thread(batch: ImportBatch, stage: Stage, progress: _Pro
         try:
             with contextlib.suppress(AttributeError, OSError):  # not Linux, or not permitted: run as is
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-            outcome["checked"] = _check_rows(batch, stage, progress, staged=staged)
+            outcome["checked"] = _check_rows(batch, stage, progress, staged=staged, keep_refused=True)
         except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread below
             outcome["error"] = error
         finally:
@@ -1075,8 +1086,9 @@ def _run_pipelined(batch: ImportBatch, *, write_report: bool, timings: dict) -> 
         time.monotonic() - started,
     )
     report = None
+    read = (checked.mapping, checked.refused_rows) if checked.refused_rows is not None else None
     if write_report and checked.refused and not refused_all:
-        report = _ReportWriter(batch.pk)
+        report = _ReportWriter(batch.pk, read)
         report.start()
     if refused_all:
         writer.cancel()
@@ -1096,7 +1108,10 @@ def _run_pipelined(batch: ImportBatch, *, write_report: bool, timings: dict) -> 
     _after_write(batch)
     if write_report and (report is None or batch.rows_refused != checked.refused):
         clock = time.monotonic()
-        batch = import_batch_write_report(batch_id=batch.pk)
+        # Rows the database refused are not among those the check kept: read the file again for them.
+        batch = import_batch_write_report(
+            batch_id=batch.pk, read=read if batch.rows_refused == checked.refused else None
+        )
         timings["error_report"] += time.monotonic() - clock
     return batch
 
@@ -1104,16 +1119,17 @@ def _run_pipelined(batch: ImportBatch, *, write_report: bool, timings: dict) -> 
 class _ReportWriter(threading.Thread):
     """Writes the refused-rows report in a thread of its own (with its own database connection)."""
 
-    def __init__(self, batch_id: int):
+    def __init__(self, batch_id: int, read=None):
         super().__init__(name=f"import-{batch_id}-report", daemon=True)
         self.batch_id = batch_id
+        self.read = read
         self.seconds = 0.0
         self.error: BaseException | None = None
 
     def run(self):
         started = time.monotonic()
         try:
-            import_batch_write_report(batch_id=self.batch_id)
+            import_batch_write_report(batch_id=self.batch_id, read=self.read)
         except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread by wait()
             self.error = error
         finally:
