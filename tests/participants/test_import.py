@@ -406,11 +406,43 @@ def test_headers_are_matched_however_real_lists_spell_them(tmp_path, disnaker_ko
     assert batch.columns["ignored"] == ["Catatan"]
 
 
-def test_a_file_without_the_required_columns_fails_with_an_explanation(tmp_path, disnaker_kota_bengkulu, program_kota):
+@both_ways
+def test_a_file_without_the_required_columns_fails_with_an_explanation(
+    way, tmp_path, disnaker_kota_bengkulu, program_kota
+):
     path = write_csv(tmp_path / "salah.csv", [{"Nama": "A"}], header=["Nama", "Umur"])
     batch = run_import(path, disnaker_kota_bengkulu, program_kota)
     assert batch.status == ImportBatch.Status.FAILED
     assert "kolom wajib tidak ada (NIK, Desa/kelurahan)" in batch.error_message
+    assert not Stage(batch.pk).exists()
+
+
+@both_ways
+def test_a_failure_while_writing_leaves_nothing_half_written_and_no_stack_trace(
+    way, tmp_path, disnaker_kota_bengkulu, program_kota, monkeypatch
+):
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)  # several ranges of lines, written one after another
+    monkeypatch.setattr(services, "PIPELINE_FIRST_CHUNK_ROWS", 2)
+    write_lines, written = Stage.write_lines, []
+
+    def disk_full_on_the_second_range(self, **kwargs):
+        written.append(kwargs["low"])
+        if len(written) == 2:
+            raise RuntimeError("could not extend file: No space left on device")
+        return write_lines(self, **kwargs)
+
+    monkeypatch.setattr(Stage, "write_lines", disk_full_on_the_second_range)
+    rows = [person(number) for number in range(1, 11)]
+
+    batch = run_import(write_csv(tmp_path / "gagal.csv", rows), disnaker_kota_bengkulu, program_kota)
+
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "tidak ada data yang disimpan" in batch.error_message
+    assert "No space" not in batch.error_message and "Traceback" not in batch.error_message
+    assert len(written) == 2
+    assert not Participant.objects.exists()
+    assert not Enrolment.objects.exists()
+    assert not Stage(batch.pk).exists()
 
 
 def test_a_file_that_is_not_a_spreadsheet_fails_without_a_stack_trace(tmp_path, disnaker_kota_bengkulu, program_kota):
