@@ -507,14 +507,19 @@ def _check_rows(
 
     def flush():
         nonlocal good, issues, chunk_rows, staged_from
-        stage.write(good)
+        if staged is None:
+            stage.write(good)
+        else:
+            # Registered NIKs are looked up here, on this thread's otherwise idle connection, and staged with their
+            # participant's id, not by the writer (the slow end of the pipeline), which only confirms them (see
+            # _ListWriter.recheck).
+            registered = stage.registered_ids([row[1] for row in good])
+            stage.write([(*row, registered.get(row[1])) for row in good], with_ids=True)
         write_issues(batch.pk, issues)
         good, issues = [], []
         if staged is not None:
-            # Registered NIKs are looked up here, on this thread's otherwise idle connection, not by the writer
-            # (the slow end of the pipeline), which only confirms the few it finds (see _ListWriter.recheck).
             lines = (staged_from, line + 1)
-            staged(lines, stage.mark_known(lines))
+            staged(lines, len(registered))
             staged_from = line + 1
             chunk_rows = min(CHUNK_ROWS, chunk_rows * 2)
         progress(source.progress * 90, _("Memeriksa baris"), rows_total=checked.total, rows_refused=checked.refused)

@@ -154,14 +154,16 @@ class Stage:
                 # rest of the list is still being staged.
                 cursor.execute(f"CREATE INDEX {self.table}_line ON {self.table} USING brin (line)")
 
-    def write(self, rows: list[tuple]) -> None:
+    def write(self, rows: list[tuple], *, with_ids: bool = False) -> None:
+        """Stage checked rows (STAGE_COLUMNS, plus the registered participant's id or None when ``with_ids``)."""
+        columns = (*STAGE_COLUMNS, "participant_id") if with_ids else STAGE_COLUMNS
         if self.postgres:
-            bulk_insert(self.table, STAGE_COLUMNS, rows)
+            bulk_insert(self.table, columns, rows)
             with connection.cursor() as cursor:
                 cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [f"{self.table}_line"])
         else:
             with transaction.atomic():
-                bulk_insert(self.table, STAGE_COLUMNS, rows)
+                bulk_insert(self.table, columns, rows)
 
     def finish_loading(self) -> None:
         """Index the staged rows for chunked reads and let the planner know their size."""
@@ -361,6 +363,13 @@ class Stage:
                 bounds,
             )
             return cursor.rowcount
+
+    @staticmethod
+    def registered_ids(niks: list[str]) -> dict[str, int]:
+        """The participant id of each of these NIKs that is registered (one index probe per NIK)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nik, id FROM {PARTICIPANT} WHERE nik = ANY(%s)", [niks])
+            return dict(cursor.fetchall())
 
     def confirm_known(self, lines: tuple[int, int]) -> int:
         """Unmark staged rows whose noted participant no longer has that NIK (or no longer exists); returns how
