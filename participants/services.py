@@ -873,6 +873,19 @@ class _ListWriter:
             total + count for total, count in zip((self.new, self.updated, self.enrolled), written, strict=True)
         )
 
+    def write_whole_stage(self, progress: _Progress | None = None) -> None:
+        """Recheck the whole staged list with one join each, then write it a range of lines at a time."""
+        self.recheck()
+        low, high = self.stage.line_range()
+        chunk = CHUNK_ROWS * 2
+        for start in range(low, high + 1, chunk):
+            if self.aborting:
+                break
+            if progress is not None:
+                done = (start - low) / max(1, high + 1 - low)
+                progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
+            self.write(start, start + chunk)
+
     def finish(self, *, rows_total: int, refused_by_check: int) -> dict[str, float]:
         if self.aborting:
             raise _Aborted(self.conflicts)
@@ -916,15 +929,7 @@ def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
     if not stage.exists():
         raise ImportFileError(_("Hasil pemeriksaan berkas sudah tidak ada; unggah berkasnya lagi."))
     progress(1, _("Memeriksa ulang bentrokan dengan data terbaru"))
-    writer.recheck()
-    low, high = stage.line_range()
-    chunk = CHUNK_ROWS * 2
-    for start in range(low, high + 1, chunk):
-        if writer.aborting:
-            break
-        done = (start - low) / max(1, high + 1 - low)
-        progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
-        writer.write(start, start + chunk)
+    writer.write_whole_stage(progress)
     progress(97, _("Menyelesaikan"))
     return writer.finish(rows_total=batch.rows_total, refused_by_check=batch.rows_refused)
 
@@ -1024,19 +1029,28 @@ class _PipelinedWriter(threading.Thread):
 
 
 def _check_in_a_yielding_thread(batch: ImportBatch, stage: Stage, progress: _Progress, staged) -> _Checked:
-    """:func:`_check_rows` in a thread of its own that yields the CPU to others (nice +10, Linux).
+    """:func:`_check_rows` in a thread of its own that yields the CPU to the writer (nice +10, Linux) when the list
+    brings mostly new people.
 
-    The writing database process is the slow end of the pipeline for a large list. With three busy processes on
-    two cores (this check, its connection's COPY, the writer) the scheduler gave the writer ~2/3 of a core while the
-    check ran; the check, which has time to spare, now waits instead. The niceness ends with the thread.
+    Writing new people is the slow end of the pipeline. With three busy processes on two cores (this check, its
+    connection's COPY, the writer), the scheduler gave the writer about 2/3 of a core while the check ran. The check
+    has time to spare, so it now waits instead. A list of people already registered has little to write: the check
+    is the slow end, and it keeps its priority. The first chunk decides, and the niceness ends with the thread.
     """
     outcome: dict = {}
+    decided = []
+
+    def staged_then_yield(lines: tuple[int, int], marked: int) -> None:
+        if not decided:
+            decided.append(True)
+            if marked * 2 < lines[1] - lines[0]:
+                with contextlib.suppress(AttributeError, OSError):  # not Linux, or not permitted: run as is
+                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        staged(lines, marked)
 
     def check():
         try:
-            with contextlib.suppress(AttributeError, OSError):  # not Linux, or not permitted: run as is
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-            outcome["checked"] = _check_rows(batch, stage, progress, staged=staged, keep_refused=True)
+            outcome["checked"] = _check_rows(batch, stage, progress, staged=staged_then_yield, keep_refused=True)
         except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread below
             outcome["error"] = error
         finally:

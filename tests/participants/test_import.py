@@ -673,3 +673,36 @@ def test_marks_set_outside_the_writing_transaction_are_confirmed_by_nik(
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT nik FROM {stage.table} WHERE participant_id IS NULL")  # noqa: S608 - own name
         assert cursor.fetchall() == [(rows[0]["NIK"],)]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pipelined_write_updates_the_few_registered_people_of_a_mostly_new_list_range_by_range(
+    postgres, tmp_path, disnaker_kota_bengkulu, program_kota
+):
+    rows = [person(number) for number in range(1, 11)]
+    run_import(write_csv(tmp_path / "a.csv", rows[:2]), disnaker_kota_bengkulu, program_kota)
+    rows[0]["Nama Lengkap"] = "Nama Baru"
+
+    batch = run_import(write_csv(tmp_path / "b.csv", rows), disnaker_kota_bengkulu, program_kota)
+
+    assert (batch.rows_new, batch.rows_updated, batch.rows_unchanged, batch.rows_enrolled) == (8, 1, 1, 8)
+    assert Participant.objects.get(nik=rows[0]["NIK"]).nama == "Nama Baru"
+    assert Enrolment.objects.filter(program=program_kota).count() == 10
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pipelined_write_of_a_list_of_mostly_registered_people_updates_refuses_and_enrols_by_row(
+    postgres, tmp_path, disnaker_kota_bengkulu, program_kota, program_provinsi
+):
+    rows = [person(number) for number in range(1, 11)]
+    run_import(write_csv(tmp_path / "a.csv", rows[:8]), disnaker_kota_bengkulu, program_kota)
+    rows[1]["Nama Lengkap"] = "Nama Baru"
+    elsewhere = ParticipantFactory(nik=rows[9]["NIK"], desa_id=KAUR_DESA)
+
+    batch = run_import(write_csv(tmp_path / "b.csv", rows), disnaker_kota_bengkulu, program_kota)
+
+    assert (batch.rows_new, batch.rows_updated, batch.rows_unchanged, batch.rows_enrolled) == (1, 1, 7, 1)
+    assert refused(batch) == {line_of(9): {"registered_elsewhere"}}
+    assert Participant.objects.get(nik=rows[1]["NIK"]).nama == "Nama Baru"
+    assert Participant.objects.get(pk=elsewhere.pk).desa_id == KAUR_DESA
+    assert not Stage(batch.pk).exists()
