@@ -852,10 +852,8 @@ class _ListWriter:
             self.known = self.stage.mark_known(lines) > 0
         else:
             self.known = marked > 0 and self.stage.confirm_known(lines) > 0
-        clock, self.timings["registered NIKs found"] = (
-            time.monotonic(),
-            self.timings["registered NIKs found"] + time.monotonic() - clock,
-        )
+        self.timings["registered NIKs found"] += time.monotonic() - clock
+        clock = time.monotonic()
         conflicts = _database_refusals(self.batch, self.stage, lines, marked=True) if self.known else []
         self.conflicts += conflicts
         if conflicts and not self.aborting:
@@ -873,7 +871,7 @@ class _ListWriter:
             total + count for total, count in zip((self.new, self.updated, self.enrolled), written, strict=True)
         )
 
-    def write_whole_stage(self, progress: _Progress | None = None) -> None:
+    def write_whole_stage(self, progress: _Progress) -> None:
         """Recheck the whole staged list with one join each, then write it a range of lines at a time."""
         self.recheck()
         low, high = self.stage.line_range()
@@ -881,9 +879,8 @@ class _ListWriter:
         for start in range(low, high + 1, chunk):
             if self.aborting:
                 break
-            if progress is not None:
-                done = (start - low) / max(1, high + 1 - low)
-                progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
+            done = (start - low) / max(1, high + 1 - low)
+            progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
             self.write(start, start + chunk)
 
     def finish(self, *, rows_total: int, refused_by_check: int) -> dict[str, float]:

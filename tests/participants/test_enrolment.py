@@ -230,21 +230,17 @@ def test_the_double_funding_report_says_when_there_is_nothing(client, administra
     assert "Tidak ada NIK yang dibiayai dua program" in response.text
 
 
-def _enrol_in_thread(participant_id, program, start_month, *, written=None, release=None):
-    """Insert an enrolment in a transaction of its own connection; returns the thread and its outcome."""
+def _in_a_thread(write, *, done=None, release=None):
+    """Run ``write()`` in a transaction of its own connection, holding it open until ``release`` when given;
+    returns the thread and its outcome ("committed" or the IntegrityError)."""
     outcome = {}
 
     def run():
         try:
             with transaction.atomic():
-                Enrolment.objects.create(
-                    participant_id=participant_id,
-                    program=program,
-                    funding_source=program.funding_source,
-                    start_month=start_month,
-                )
-                if written is not None:
-                    written.set()
+                write()
+                if done is not None:
+                    done.set()
                 if release is not None:
                     release.wait(30)
             outcome["result"] = "committed"
@@ -256,6 +252,18 @@ def _enrol_in_thread(participant_id, program, start_month, *, written=None, rele
     thread = threading.Thread(target=run)
     thread.start()
     return thread, outcome
+
+
+def _enrol_in_thread(participant_id, program, start_month, *, written=None, release=None):
+    def enrol():
+        Enrolment.objects.create(
+            participant_id=participant_id,
+            program=program,
+            funding_source=program.funding_source,
+            start_month=start_month,
+        )
+
+    return _in_a_thread(enrol, done=written, release=release)
 
 
 def _waiting_on_advisory_lock() -> bool:
@@ -348,25 +356,11 @@ def test_the_database_refuses_an_enrolment_without_its_participant_and_a_delete_
 
 
 def _delete_participant_in_thread(participant_id, *, deleted=None, release=None):
-    outcome = {}
+    def delete():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM participants_participant WHERE id = %s", [participant_id])
 
-    def run():
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("DELETE FROM participants_participant WHERE id = %s", [participant_id])
-                if deleted is not None:
-                    deleted.set()
-                if release is not None:
-                    release.wait(30)
-            outcome["result"] = "committed"
-        except IntegrityError as error:
-            outcome["result"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
+    return _in_a_thread(delete, done=deleted, release=release)
 
 
 def _wait_for_advisory_lock_wait(thread) -> None:
