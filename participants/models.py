@@ -48,15 +48,23 @@ class Participant(models.Model):
     tempat_lahir = models.CharField(_("tempat lahir"), max_length=100, blank=True)
     jenis_kelamin = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex)
     alamat = models.CharField(_("alamat"), max_length=255, blank=True)
+    # Neither reference is a foreign key in the database: a statement trigger checks them once per statement, not
+    # once per inserted row (migration 0011). The desa index is the one in Meta.indexes.
     desa = models.ForeignKey(
         Region,
         verbose_name=_("desa/kelurahan domisili"),
         on_delete=models.PROTECT,
         related_name="participants",
         limit_choices_to={"level": Region.Level.DESA},
+        db_constraint=False,
+        db_index=False,
     )
     pekerjaan = models.ForeignKey(
-        Occupation, verbose_name=_("pekerjaan"), on_delete=models.PROTECT, related_name="participants"
+        Occupation,
+        verbose_name=_("pekerjaan"),
+        on_delete=models.PROTECT,
+        related_name="participants",
+        db_constraint=False,
     )
     no_hp = models.CharField(_("nomor HP"), max_length=20, blank=True)
     # What BPJS Ketenagakerjaan answers after registering the collective list (see ``bpjs_reply_import``).
@@ -86,6 +94,10 @@ class Participant(models.Model):
         verbose_name = _("peserta")
         verbose_name_plural = _("peserta")
         ordering = ["nama", "nik"]
+        indexes = [
+            # Serves both lookups made on the column, = and LIKE 'code.%' (a scope and the regions below it).
+            models.Index(fields=["desa"], name="participant_desa", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             # A UniqueConstraint, not unique=True: no extra varchar_pattern_ops index to maintain on imports.
             models.UniqueConstraint(fields=["nik"], name="participant_nik_unique"),

@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from participants.services import enrolment_create
 from rentan.formatting import mask_nik
 from rentan.models import AuditEvent
 from tests.factories import EnrolmentFactory, ParticipantFactory
+from tests.threads import in_a_thread, wait_until_it_waits_on_a_lock
 
 pytestmark = pytest.mark.usefixtures("regions")
 JAN_2025 = datetime.date(2025, 1, 1)
@@ -230,30 +230,6 @@ def test_the_double_funding_report_says_when_there_is_nothing(client, administra
     assert "Tidak ada NIK yang dibiayai dua program" in response.text
 
 
-def _in_a_thread(write, *, done=None, release=None):
-    """Run ``write()`` in a transaction of its own connection, holding it open until ``release`` when given;
-    returns the thread and its outcome ("committed" or the IntegrityError)."""
-    outcome = {}
-
-    def run():
-        try:
-            with transaction.atomic():
-                write()
-                if done is not None:
-                    done.set()
-                if release is not None:
-                    release.wait(30)
-            outcome["result"] = "committed"
-        except IntegrityError as error:
-            outcome["result"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
 def _enrol_in_thread(participant_id, program, start_month, *, written=None, release=None):
     def enrol():
         Enrolment.objects.create(
@@ -263,16 +239,7 @@ def _enrol_in_thread(participant_id, program, start_month, *, written=None, rele
             start_month=start_month,
         )
 
-    return _in_a_thread(enrol, done=written, release=release)
-
-
-def _waiting_on_advisory_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
-        )
-        return cursor.fetchone()[0] > 0
+    return in_a_thread(enrol, done=written, release=release)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -284,7 +251,7 @@ def test_two_concurrent_transactions_cannot_both_pay_for_one_nik_in_one_month(
     assert written.wait(30)
     # The second writer cannot see the first one's uncommitted row: it must wait for it, not pass its check.
     second, second_outcome = _enrol_in_thread(nelayan_kota.pk, program_kota, datetime.date(2025, 6, 1))
-    _wait_for_advisory_lock_wait(second)
+    wait_until_it_waits_on_a_lock(second, "advisory")
     release.set()
     first.join(30)
     second.join(30)
@@ -360,14 +327,7 @@ def _delete_participant_in_thread(participant_id, *, deleted=None, release=None)
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM participants_participant WHERE id = %s", [participant_id])
 
-    return _in_a_thread(delete, done=deleted, release=release)
-
-
-def _wait_for_advisory_lock_wait(thread) -> None:
-    deadline = time.monotonic() + 30
-    while not _waiting_on_advisory_lock() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert thread.is_alive() and _waiting_on_advisory_lock()
+    return in_a_thread(delete, done=deleted, release=release)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -380,7 +340,7 @@ def test_a_participant_deleted_while_being_enrolled_keeps_the_enrolment_or_refus
     enrol, enrolled = _enrol_in_thread(nelayan_kota.pk, program_kota, JAN_2025, written=written, release=release)
     assert written.wait(30)
     delete, deleted = _delete_participant_in_thread(nelayan_kota.pk)
-    _wait_for_advisory_lock_wait(delete)
+    wait_until_it_waits_on_a_lock(delete, "advisory")
     release.set()
     enrol.join(30)
     delete.join(30)
@@ -392,7 +352,7 @@ def test_a_participant_deleted_while_being_enrolled_keeps_the_enrolment_or_refus
     delete, deleted = _delete_participant_in_thread(other.pk, deleted=removed, release=release)
     assert removed.wait(30)
     enrol, enrolled = _enrol_in_thread(other.pk, program_kota, JAN_2025)
-    _wait_for_advisory_lock_wait(enrol)
+    wait_until_it_waits_on_a_lock(enrol, "advisory")
     release.set()
     delete.join(30)
     enrol.join(30)
