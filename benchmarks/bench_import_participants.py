@@ -162,7 +162,11 @@ def generate(
 
 
 def copy_baseline(url: str, baseline: Path) -> float:
-    """A raw COPY of the good rows into the real, indexed participants table; seconds including the commit."""
+    """A raw COPY of the good rows into the real, indexed participants table; seconds including the commit.
+
+    The table as the portal has it, with its indexes and the checks that stand for its references (migration 0011:
+    statement triggers, not foreign keys), so the baseline gains whatever makes writing participants cheaper.
+    """
     import psycopg
 
     columns = ("nik, nama, tanggal_lahir, tempat_lahir, jenis_kelamin, alamat, desa_id, pekerjaan_id, no_hp, kpj, "
@@ -275,8 +279,8 @@ def main():
         counts = result["counts"]
         rate = args.rows / seconds
         print(
-            f"pipeline (parse, validate, upsert, enrol) over {n(args.rows)} rows: {seconds:.1f} s, {n(rate)} rows/s, "
-            f"{rate / copy_rate:.2f}× COPY; peak RSS {rss:.0f} MB"
+            f"pipeline (parse, validate, upsert, enrol) over {n(args.rows)} rows: {seconds:.1f} s, {n(rate)} rows/s "
+            f"(target ≥ 50.000), {rate / copy_rate:.2f}× COPY (target ≥ 0,8×); peak RSS {rss:.0f} MB (target < 512)"
         )
         print(
             f"  {n(counts['new'])} new, {n(counts['refused'])} refused, {n(counts['enrolled'])} enrolled; "
@@ -341,7 +345,8 @@ def main():
         seconds, output, rss, log = run_child(url, *xlsx_command)
         result = json.loads(output)
         print(
-            f"XLSX {n(args.xlsx_rows)} rows end to end: {seconds:.1f} s ({n(args.xlsx_rows / seconds)} rows/s), "
+            f"XLSX {n(args.xlsx_rows)} rows end to end: {seconds:.1f} s (target < 5 s at 100.000 rows; "
+            f"{n(args.xlsx_rows / seconds)} rows/s), "
             f"{n(result['counts']['new'])} new, {n(result['counts']['refused'])} refused; peak RSS {rss:.0f} MB"
         )
         print(f"  {phases(log)}; error report {result['seconds']['error_report']:.1f} s")
