@@ -12,8 +12,8 @@ anti-join over the statement's new rows. The database still refuses what the for
   concurrent enrolment of the same person wait for each other, and the check that follows is a new query, with a
   new snapshot: whichever commits second sees the other's rows, as a foreign key's row lock would have ensured.
 
-Not covered, unlike a foreign key: TRUNCATE of participants alone (only the test suite truncates, all tables at
-once). Django keeps PROTECT on the relation, so the portal refuses such a delete before PostgreSQL is asked.
+Not covered here, unlike a foreign key: TRUNCATE of participants alone (migration 0012 adds it). Django keeps
+PROTECT on the relation, so the portal refuses such a delete before PostgreSQL is asked.
 """
 
 # ruff: noqa: S608 - only this module's own names and numbers are formatted into the SQL.

@@ -13,8 +13,8 @@ what the foreign keys refused:
   refers to it. The row lock orders the two sides as a foreign key does: a delete waits for a writer that holds the
   lock and then sees its committed rows (a new query, a new snapshot); a writer that comes second finds the row gone.
 
-Not covered, unlike a foreign key: TRUNCATE of regions or occupations alone. Django keeps PROTECT on both relations,
-so the portal refuses such a delete before PostgreSQL is asked.
+Not covered here, unlike a foreign key: TRUNCATE of regions or occupations alone (migration 0012 adds it). Django
+keeps PROTECT on both relations, so the portal refuses such a delete before PostgreSQL is asked.
 
 The desa column also loses its plain index: Django gave the varchar key two (``=`` and ``LIKE 'prefix%'``), and one
 ``varchar_pattern_ops`` index serves both, the only lookups made on it (scopes are a code and the codes below it).

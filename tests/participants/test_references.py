@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from participants.models import Participant
 from programs.models import Occupation, Region
-from tests.factories import ParticipantFactory
+from tests.factories import EnrolmentFactory, ParticipantFactory
 from tests.threads import in_a_thread, wait_until_it_waits_on_a_lock
 
 pytestmark = pytest.mark.usefixtures("regions")
@@ -28,6 +28,13 @@ def _insert(cursor, *people):
 @pytest.fixture
 def nelayan():
     return Occupation.objects.get(code="nelayan")
+
+
+@pytest.fixture
+def nelayan_kota_enrolled(program_kota):
+    return EnrolmentFactory(
+        participant=ParticipantFactory(), program=program_kota, start_month=program_kota.start_month
+    )
 
 
 @pytest.fixture
@@ -129,4 +136,21 @@ def test_a_desa_deleted_while_a_participant_is_written_there_keeps_the_participa
     writer.join(30)
     assert deleted["result"] == "committed"
     assert "participant_desa_exists" in str(wrote["result"])
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_truncating_a_referenced_table_alone_is_refused_and_together_allowed(postgres, nelayan_kota_enrolled):
+    """What a foreign key refused on TRUNCATE, the triggers of migration 0012 refuse too."""
+    for statement, name in [
+        ("TRUNCATE participants_participant CASCADE", "enrolment_participant_exists"),
+        ("TRUNCATE programs_occupation CASCADE", "participant_pekerjaan_exists"),
+        ("TRUNCATE programs_region CASCADE", "participant_desa_exists"),
+    ]:
+        with pytest.raises(IntegrityError, match=name), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert Participant.objects.count() == 1
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE participants_participant, participants_enrolment CASCADE")
     assert not Participant.objects.exists()
