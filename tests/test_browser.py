@@ -108,14 +108,20 @@ def test_assets_come_from_the_app(disnaker_kota_bengkulu, live_server, page):
     assert page.locator("nav.navbar").evaluate("el => getComputedStyle(el).display") == "flex"
 
 
-def test_searching_a_nik_keeps_it_out_of_the_address_bar(disnaker_kota_bengkulu, live_server, page):
+@pytest.fixture
+def wanted(django_db_serialized_rollback, transactional_db, disnaker_kota_bengkulu):
+    """The participant searched for, and another one. Created before ``page``: an ORM call made while Playwright's
+    event loop runs opens a connection of its own that nothing closes (it held the test database open at the end)."""
+    from tests.factories import ParticipantFactory
+
+    ParticipantFactory(nama="Bukan Yang Dicari", desa_id="17.71.05.1001")
+    return ParticipantFactory(nama="Sutejo Dicari", desa_id="17.71.05.1001")
+
+
+def test_searching_a_nik_keeps_it_out_of_the_address_bar(disnaker_kota_bengkulu, wanted, live_server, page):
     """Typing a NIK filters the list without a reload (HTMX POST → redirect) and the URL shows only a token."""
     from playwright.sync_api import expect
 
-    from tests.factories import ParticipantFactory
-
-    wanted = ParticipantFactory(nama="Sutejo Dicari", desa_id="17.71.05.1001")
-    ParticipantFactory(nama="Bukan Yang Dicari", desa_id="17.71.05.1001")
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     log_in(page, live_server, disnaker_kota_bengkulu.username, PASSWORD)
