@@ -13,6 +13,7 @@ from participants.importing.staging import Stage
 from participants.models import Enrolment, ImportBatch, ImportIssue, Participant
 from tests.factories import EnrolmentFactory, ParticipantFactory
 from tests.participants.conftest import HEADER, KAUR_DESA, START, person, write_csv, write_xlsx
+from tests.threads import in_a_thread, wait_until_it_waits_on_a_lock
 
 pytestmark = pytest.mark.usefixtures("regions")
 
@@ -567,20 +568,11 @@ def write_while_another_writer_registers(row: dict, write) -> ImportBatch:
     """Run ``write()`` in a thread while another transaction holds ``row``'s NIK registered but uncommitted; commit
     that registration once the write waits for it on the unique key. Returns what ``write`` returned."""
     import threading
-    import time
-
-    from django.db import transaction
 
     inserted, release, outcome = threading.Event(), threading.Event(), {}
 
-    def other_writer():
-        try:
-            with transaction.atomic():
-                ParticipantFactory(nik=row["NIK"], desa_id=row["Kode Desa"], nama="Dari Impor Lain")
-                inserted.set()
-                release.wait(30)
-        finally:
-            connection.close()
+    def register():
+        ParticipantFactory(nik=row["NIK"], desa_id=row["Kode Desa"], nama="Dari Impor Lain")
 
     def this_import():
         try:
@@ -588,23 +580,11 @@ def write_while_another_writer_registers(row: dict, write) -> ImportBatch:
         finally:
             connection.close()
 
-    other = threading.Thread(target=other_writer)
-    other.start()
+    other, _registered = in_a_thread(register, done=inserted, release=release)
     assert inserted.wait(30)
     writer = threading.Thread(target=this_import)
     writer.start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # until this import's insert waits for the other's uncommitted NIK
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND wait_event = 'transactionid'"
-            )
-            if cursor.fetchone()[0]:
-                break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the import never waited for the other writer's NIK")
+    wait_until_it_waits_on_a_lock(writer, "transactionid")  # the import's insert, on the other's uncommitted NIK
     release.set()
     other.join(30)
     writer.join(60)
