@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from participants.models import Enrolment
+from participants.models import Enrolment, Participant
 from participants.services import enrolment_create
 from rentan.formatting import mask_nik
 from rentan.models import AuditEvent
-from tests.factories import EnrolmentFactory, ParticipantFactory
+from tests.factories import EnrolmentFactory, ParticipantFactory, nik_for
 from tests.threads import in_a_thread, wait_until_it_waits_on_a_lock
 
 pytestmark = pytest.mark.usefixtures("regions")
@@ -359,3 +359,84 @@ def test_a_participant_deleted_while_being_enrolled_keeps_the_enrolment_or_refus
     assert deleted["result"] == "committed"
     assert "enrolment_participant_exists" in str(enrolled["result"])
     assert list(Enrolment.objects.values_list("participant_id", flat=True)) == [nelayan_kota.pk]
+
+
+# Migration 0013: a statement of at least this many enrolments over a dense range of participant ids is checked by
+# reading index ranges, not by a probe per row; it must refuse exactly what the probes refuse.
+MANY = 1000
+
+
+def _participants(count: int, *, offset: int = 0) -> list[int]:
+    """``count`` new participants in one statement (consecutive ids, as a list import's new people get)."""
+    occupation = ParticipantFactory.build().pekerjaan
+    people = [
+        Participant(
+            nik=nik_for("17.71.05.1001", datetime.date(1980, 1, 1) + datetime.timedelta(days=(offset + n) // 9999),
+                        "L", (offset + n) % 9999 + 1),
+            nama=f"Peserta Banyak {offset + n}",
+            tanggal_lahir=datetime.date(1980, 1, 1),
+            jenis_kelamin="L",
+            desa_id="17.71.05.1001",
+            pekerjaan=occupation,
+        )
+        for n in range(count)
+    ]  # fmt: skip
+    return [p.pk for p in Participant.objects.bulk_create(people)]
+
+
+def _enrol_in_one_statement(participant_ids: list[int], program, start_month=JAN_2025) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO participants_enrolment (participant_id, program_id, funding_source, start_month, created_at,"
+            " arrears_months) SELECT id, %s, 'SG', %s, now(), 0 FROM unnest(%s::bigint[]) AS id",
+            [program.pk, start_month, participant_ids],
+        )
+
+
+def test_a_large_statement_over_new_people_is_written(postgres, program_kota):
+    ids = _participants(MANY + 10)
+    _enrol_in_one_statement(ids, program_kota)
+    assert Enrolment.objects.filter(program=program_kota).count() == MANY + 10
+
+
+@pytest.mark.parametrize("spread", [1, 5], ids=["dense ids", "scattered ids"])
+def test_a_large_statement_is_refused_what_a_single_enrolment_is_refused(
+    postgres, nelayan_kota, program_kota, program_kaur, spread
+):
+    ids = _participants(MANY * spread)[::spread]
+    assert len(ids) == MANY
+    EnrolmentFactory(participant_id=ids[500], program=program_kaur, start_month=datetime.date(2024, 6, 1))
+    with pytest.raises(IntegrityError, match="enrolment_one_payer_per_month"), transaction.atomic():
+        _enrol_in_one_statement(ids, program_kota)  # one of them is paid by Kaur since June 2024
+
+    Enrolment.objects.filter(program=program_kaur).update(end_month=datetime.date(2024, 12, 1))
+    missing = max(ids) + MANY * 10
+    with pytest.raises(IntegrityError, match="enrolment_participant_exists"), transaction.atomic():
+        _enrol_in_one_statement([*ids[:-1], missing], program_kota)
+    with pytest.raises(IntegrityError, match="enrolment_one_payer_per_month"), transaction.atomic():
+        _enrol_in_one_statement([*ids, ids[7]], program_kota)  # the same person twice in one statement
+
+    _enrol_in_one_statement(ids, program_kota)  # Kaur's enrolment now ends before January 2025
+    assert Enrolment.objects.filter(program=program_kota).count() == MANY
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_single_enrolment_waits_for_a_large_statement_that_pays_for_the_same_person(
+    postgres, program_kota, program_kaur
+):
+    """A statement of MANY rows locks every bucket without looking for its own: the single writer still waits."""
+    ids = _participants(MANY)
+    written, release = threading.Event(), threading.Event()
+    large, large_outcome = in_a_thread(
+        lambda: _enrol_in_one_statement(ids, program_kaur), done=written, release=release
+    )
+    assert written.wait(30)
+    single, single_outcome = _enrol_in_thread(ids[-1], program_kota, datetime.date(2025, 3, 1))
+    wait_until_it_waits_on_a_lock(single, "advisory")
+    release.set()
+    large.join(30)
+    single.join(30)
+
+    assert large_outcome["result"] == "committed"
+    assert "enrolment_one_payer_per_month" in str(single_outcome["result"])
+    assert not Enrolment.objects.filter(program=program_kota).exists()
