@@ -514,7 +514,10 @@ def _check_rows(
             # participant's id, not by the writer (the slow end of the pipeline), which only confirms them (see
             # _ListWriter.recheck).
             registered = stage.registered_ids([row[1] for row in good])
-            stage.write([(*row, registered.get(row[1])) for row in good], with_ids=True)
+            if registered:
+                stage.write([(*row, registered.get(row[1])) for row in good], with_ids=True)
+            else:  # a chunk of new people (the usual case): no copy of its rows to add an empty id
+                stage.write(good)
         write_issues(batch.pk, issues)
         good, issues = [], []
         if staged is not None:
