@@ -25,7 +25,7 @@ class NikIssue:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ took 2,4 µs, 10% of a list import's row check
 class NikCheck:
     """The result of :func:`validate_nik`: the normalised NIK, what it encodes, and what is wrong with it."""
 

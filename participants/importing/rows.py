@@ -166,7 +166,7 @@ def normalise_phone(value) -> tuple[str, bool]:
     return (digits if ok else text[:20]), ok
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     column: str
     code: str
@@ -222,7 +222,7 @@ def build_lookups(user) -> Lookups:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedRow:
     """A row that may be written: the values in staging-table order."""
 
@@ -248,6 +248,7 @@ class ParticipantRowChecker:
         self._sexes: dict = {}
         self._desas: dict = {}
         self._occupations: dict = {}
+        self._ages: dict[datetime.date, int] = {}
         # One C call fetches every field of a row, in FIELDS order: each field's first column, or the padding slot
         # at the end.
         self._width = max([p for positions in self.positions.values() for p in positions], default=0) + 1
@@ -344,16 +345,12 @@ class ParticipantRowChecker:
         alamat = cell_text(raw_alamat)
         if "  " in alamat or "\n" in alamat:
             alamat = " ".join(alamat.split())
-        for name, text in (("nama", nama), ("tempat_lahir", tempat_lahir), ("alamat", alamat)):
-            if len(text) > MAX_LENGTHS[name]:
-                errors.append(
-                    Issue(
-                        label[name],
-                        "too_long",
-                        _("%(column)s terlalu panjang (%(length)s karakter, paling banyak %(limit)s).")
-                        % {"column": label[name], "length": len(text), "limit": MAX_LENGTHS[name]},
-                    )
-                )
+        if (
+            len(nama) > MAX_LENGTHS["nama"]
+            or len(tempat_lahir) > MAX_LENGTHS["tempat_lahir"]
+            or len(alamat) > MAX_LENGTHS["alamat"]
+        ):
+            errors += self._too_long(nama=nama, tempat_lahir=tempat_lahir, alamat=alamat)
 
         try:
             desa = self._desas[raw_desa, raw_kecamatan]
@@ -397,7 +394,10 @@ class ParticipantRowChecker:
                 )
 
         if birth is not None and not errors:
-            age = age_on(birth, self.start_month)
+            try:
+                age = self._ages[birth]
+            except KeyError:  # lists repeat birth dates: each one's age is worked out once
+                age = self._ages[birth] = age_on(birth, self.start_month)
             if not self.min_age <= age < self.max_age:
                 month = format_month(self.start_month)
                 errors.append(
@@ -443,6 +443,19 @@ class ParticipantRowChecker:
             ),
             warnings=warnings,
         )
+
+    def _too_long(self, **texts: str) -> list[Issue]:
+        label = self.labels
+        return [
+            Issue(
+                label[name],
+                "too_long",
+                _("%(column)s terlalu panjang (%(length)s karakter, paling banyak %(limit)s).")
+                % {"column": label[name], "length": len(text), "limit": MAX_LENGTHS[name]},
+            )
+            for name, text in texts.items()
+            if len(text) > MAX_LENGTHS[name]
+        ]
 
     def _desa(self, raw, raw_kecamatan) -> str | Issue:
         label = self.labels["desa"]
