@@ -7,6 +7,7 @@ or sex that disagree with the NIK are warnings, because real NIKs carry such ano
 """
 
 import datetime
+import functools
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -45,12 +46,22 @@ class NikCheck:
         return [issue.message for issue in (*self.errors, *self.warnings)]
 
 
-def _birth_year(two_digits: int, stated: datetime.date | None, today: datetime.date) -> int:
-    """The century a NIK leaves out: the stated birth date's, else the latest year not in the future."""
-    if stated is not None and stated.year % 100 == two_digits:
-        return stated.year
-    year = 2000 + two_digits
-    return year if year <= today.year else year - 100
+@functools.lru_cache(maxsize=65_536)
+def _encoded_birth_date(ddmmyy: str, stated_year: int | None, this_year: int) -> datetime.date | None:
+    """The birth date in digits 7-12 (day + 40 for women), or None when it is no date. Cached: a list of a million
+    people has a few tens of thousands of distinct birth dates, and this took ~5% of a list import's row check.
+
+    The century a NIK leaves out is the stated birth date's, else the latest year not in the future.
+    """
+    day, month, two_digits = int(ddmmyy[0:2]), int(ddmmyy[2:4]), int(ddmmyy[4:6])
+    if stated_year is not None and stated_year % 100 == two_digits:
+        year = stated_year
+    else:
+        year = 2000 + two_digits if 2000 + two_digits <= this_year else 1900 + two_digits
+    try:
+        return datetime.date(year, month, day - 40 if day > 40 else day)
+    except ValueError:
+        return None
 
 
 def validate_nik(
@@ -98,12 +109,10 @@ def validate_nik(
     today = today or datetime.date.today()  # noqa: DTZ011 - a calendar date; the time zone does not matter here
     errors: list[NikIssue] = []
     warnings: list[NikIssue] = []
-    day, month, year = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
-    encoded_sex = "P" if day > 40 else "L"
-    encoded_birth = None
-    try:
-        encoded_birth = datetime.date(_birth_year(year, birth_date, today), month, day - 40 if day > 40 else day)
-    except ValueError:
+    encoded_sex = "P" if digits[6:8] > "40" else "L"  # day + 40 for women
+    stated_year = birth_date.year if birth_date is not None else None
+    encoded_birth = _encoded_birth_date(digits[6:12], stated_year, today.year)
+    if encoded_birth is None:
         errors.append(
             NikIssue(
                 "nik_date",
