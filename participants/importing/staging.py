@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from participants.models import OPEN_END, ImportBatch, ImportIssue, Participant
 from programs.models import Region
 
-# The staged columns and their types in the staging table (see Stage.create), for a binary COPY.
+# The staging table's columns written by COPY and their types there (see Stage.create), for a binary COPY.
 STAGE_COLUMN_TYPES = {
     "line": "int4",
     "nik": "varchar",
@@ -30,8 +30,10 @@ STAGE_COLUMN_TYPES = {
     "no_hp": "varchar",
     "data_source": "varchar",
     "warned": "bool",
+    "participant_id": "int8",
 }
-STAGE_COLUMNS = tuple(STAGE_COLUMN_TYPES)
+# What the check stages for every row; participant_id only when asked (Stage.write with_ids).
+STAGE_COLUMNS = tuple(column for column in STAGE_COLUMN_TYPES if column != "participant_id")
 ISSUE_COLUMNS = ("batch_id", "line", "severity", "column_name", "code", "message", "nik")
 PARTICIPANT = "participants_participant"
 ENROLMENT = "participants_enrolment"
@@ -167,8 +169,7 @@ class Stage:
         """Stage checked rows (STAGE_COLUMNS, plus the registered participant's id or None when ``with_ids``)."""
         columns = (*STAGE_COLUMNS, "participant_id") if with_ids else STAGE_COLUMNS
         if self.postgres:
-            types = (*STAGE_COLUMN_TYPES.values(), "int8") if with_ids else tuple(STAGE_COLUMN_TYPES.values())
-            bulk_insert(self.table, columns, rows, binary_types=types)
+            bulk_insert(self.table, columns, rows, binary_types=tuple(STAGE_COLUMN_TYPES[c] for c in columns))
             with connection.cursor() as cursor:
                 cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [f"{self.table}_line"])
         else:
