@@ -411,6 +411,12 @@ class Stage:
         enrol them. Returns (new, updated, enrolled); adds each step's seconds to ``timings``. ``known``: whether
         :meth:`mark_known` found any registered NIK (else the steps about them are skipped).
 
+        New people go in NIK order, so the unique index is filled page after page. The sort compares bytes
+        (``COLLATE "C"`` on PostgreSQL: the same order for NIKs, 16 ASCII digits, as any collation) instead of calling
+        the database's collation, ~20% less sort time (EXPLAIN ANALYZE, 50.000 staged rows: 80-100 ms against 100-116).
+        Sorting the rows in Python before staging instead took the writer ~1,5 s less per million rows, but the
+        check ~4,5 s more (measured, not explained: the sort itself takes 0,5 s).
+
         Plain statements rather than ``INSERT … ON CONFLICT DO UPDATE … WHERE``: PostgreSQL's speculative
         insertion cost ~25% more per new row, and ON CONFLICT locks every conflicting row even when its WHERE
         leaves it unchanged (a re-import of a million unchanged rows wrote them all). The staged NIKs are unique
@@ -453,7 +459,7 @@ class Stage:
                 '', '', COALESCE(s.data_source, %s), %s, %s, %s, %s
             FROM {self.table} s
             WHERE {lines} AND s.participant_id IS NULL
-            ORDER BY s.nik"""
+            ORDER BY s.nik{' COLLATE "C"' if self.postgres else ""}"""
         insert_params = [batch.data_source, "AKTIF", batch.pk, now, now, low, high]
 
         def step(name, sql, params) -> int:
