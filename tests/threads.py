@@ -46,3 +46,12 @@ def wait_until_it_waits_on_a_lock(thread, kind: str | None = None) -> None:
     while not waiting_on_a_lock(kind) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert thread.is_alive() and waiting_on_a_lock(kind)
+
+
+def release_once_it_waits(waiting, holding, release, kind: str | None = None) -> None:
+    """Let ``holding`` (a thread held open until ``release``) commit once ``waiting`` waits on its lock (of that
+    kind), then wait for both threads."""
+    wait_until_it_waits_on_a_lock(waiting, kind)
+    release.set()
+    holding.join(30)
+    waiting.join(30)

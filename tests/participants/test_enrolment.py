@@ -13,7 +13,7 @@ from participants.services import enrolment_create
 from rentan.formatting import mask_nik
 from rentan.models import AuditEvent
 from tests.factories import EnrolmentFactory, ParticipantFactory, nik_for
-from tests.threads import in_a_thread, wait_until_it_waits_on_a_lock
+from tests.threads import in_a_thread, release_once_it_waits
 
 pytestmark = pytest.mark.usefixtures("regions")
 JAN_2025 = datetime.date(2025, 1, 1)
@@ -251,10 +251,7 @@ def test_two_concurrent_transactions_cannot_both_pay_for_one_nik_in_one_month(
     assert written.wait(30)
     # The second writer cannot see the first one's uncommitted row: it must wait for it, not pass its check.
     second, second_outcome = _enrol_in_thread(nelayan_kota.pk, program_kota, datetime.date(2025, 6, 1))
-    wait_until_it_waits_on_a_lock(second, "advisory")
-    release.set()
-    first.join(30)
-    second.join(30)
+    release_once_it_waits(second, first, release, "advisory")
 
     assert first_outcome["result"] == "committed"
     assert isinstance(second_outcome["result"], IntegrityError)
@@ -340,10 +337,7 @@ def test_a_participant_deleted_while_being_enrolled_keeps_the_enrolment_or_refus
     enrol, enrolled = _enrol_in_thread(nelayan_kota.pk, program_kota, JAN_2025, written=written, release=release)
     assert written.wait(30)
     delete, deleted = _delete_participant_in_thread(nelayan_kota.pk)
-    wait_until_it_waits_on_a_lock(delete, "advisory")
-    release.set()
-    enrol.join(30)
-    delete.join(30)
+    release_once_it_waits(delete, enrol, release, "advisory")
     assert enrolled["result"] == "committed"
     assert "enrolment_participant_exists" in str(deleted["result"])
 
@@ -352,10 +346,7 @@ def test_a_participant_deleted_while_being_enrolled_keeps_the_enrolment_or_refus
     delete, deleted = _delete_participant_in_thread(other.pk, deleted=removed, release=release)
     assert removed.wait(30)
     enrol, enrolled = _enrol_in_thread(other.pk, program_kota, JAN_2025)
-    wait_until_it_waits_on_a_lock(enrol, "advisory")
-    release.set()
-    delete.join(30)
-    enrol.join(30)
+    release_once_it_waits(enrol, delete, release, "advisory")
     assert deleted["result"] == "committed"
     assert "enrolment_participant_exists" in str(enrolled["result"])
     assert list(Enrolment.objects.values_list("participant_id", flat=True)) == [nelayan_kota.pk]
@@ -432,10 +423,7 @@ def test_a_single_enrolment_waits_for_a_large_statement_that_pays_for_the_same_p
     )
     assert written.wait(30)
     single, single_outcome = _enrol_in_thread(ids[-1], program_kota, datetime.date(2025, 3, 1))
-    wait_until_it_waits_on_a_lock(single, "advisory")
-    release.set()
-    large.join(30)
-    single.join(30)
+    release_once_it_waits(single, large, release, "advisory")
 
     assert large_outcome["result"] == "committed"
     assert "enrolment_one_payer_per_month" in str(single_outcome["result"])
