@@ -376,16 +376,57 @@ class Stage:
             return cursor.rowcount
 
     @staticmethod
-    def registered_ids(niks: list[str]) -> dict[str, int]:
-        """The participant id of each of these NIKs that is registered (one index probe per NIK).
+    def registered_prefixes() -> frozenset[str] | None:
+        """The first six digits (kecamatan of registration) found among registered NIKs; None where not looked up.
+
+        A skip scan of the NIK index: one descent per distinct code (~130 codes for Bengkulu's million participants:
+        2 ms). Index entries of rows nobody can see yet (another import still writing) or any more (one rolled back)
+        are stepped over on the way; that costs about what probing those NIKs one by one would (~1 s per million).
+        """
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH RECURSIVE prefixes(prefix) AS (
+                        (SELECT left(nik, 6) FROM {PARTICIPANT} ORDER BY nik LIMIT 1)
+                      UNION ALL
+                        SELECT (SELECT left(p.nik, 6) FROM {PARTICIPANT} p
+                                 WHERE p.nik >= lpad((prefixes.prefix::integer + 1)::text, 6, '0')
+                                 ORDER BY p.nik LIMIT 1)
+                          FROM prefixes WHERE prefixes.prefix < '999999')
+                    SELECT prefix FROM prefixes WHERE prefix IS NOT NULL"""
+            )
+            return frozenset(prefix for (prefix,) in cursor.fetchall())
+
+    @staticmethod
+    def registered_ids(niks: list[str], prefixes: frozenset[str] | None = None) -> dict[str, int]:
+        """The participant id of each of these NIKs that is registered.
+
+        ``prefixes`` (:meth:`registered_prefixes`) spares the lookup of NIKs whose first six digits no registered NIK
+        has: a list of a kabupaten's first participants looked up a million NIKs for nothing, ~1,8 s of the checking
+        connection (and of a core the writer needs) per million rows. A NIK registered after ``prefixes`` were read is
+        missed like one registered after this lookup: the insert fails on the unique key and is written once more.
 
         The NIKs (16 checked digits each) travel as one comma-separated string: psycopg's array dumper took ~5% of a
         million-row check."""
+        if prefixes is not None:
+            niks = [nik for nik in niks if nik[:6] in prefixes]
+            if not niks:
+                return {}
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT nik, id FROM {PARTICIPANT} WHERE nik = ANY(string_to_array(%s, ','))", [",".join(niks)]
-            )
-            return dict(cursor.fetchall())
+            if connection.vendor == "postgresql":
+                # By the NIK index, always: for 10.000 NIKs among 949.000 participants PostgreSQL chose a parallel
+                # scan of the whole table, 103 ms against 27 ms (and a scan reads every row a concurrent writer
+                # has not committed yet).
+                cursor.execute("SET enable_seqscan = off")
+            try:
+                cursor.execute(
+                    f"SELECT nik, id FROM {PARTICIPANT} WHERE nik = ANY(string_to_array(%s, ','))", [",".join(niks)]
+                )
+                return dict(cursor.fetchall())
+            finally:
+                if connection.vendor == "postgresql":
+                    cursor.execute("RESET enable_seqscan")
 
     def confirm_known(self, lines: tuple[int, int]) -> int:
         """Unmark staged rows whose noted participant no longer has that NIK (or no longer exists); returns how
