@@ -312,7 +312,8 @@ class ImportIssue(models.Model):
         REFUSED = "REFUSED", _("Ditolak")
         WARNING = "WARNING", _("Peringatan")
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
+    # No index of its own: import_issue_batch_line below starts with the batch (one index less to fill per refused row).
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues", db_index=False)
     line = models.PositiveIntegerField(_("baris"), null=True, blank=True)
     severity = models.CharField(_("jenis"), max_length=7, choices=Severity)
     column_name = models.CharField(_("kolom"), max_length=100, blank=True)
