@@ -198,6 +198,7 @@ class BackendCpu(threading.Thread):
         super().__init__(daemon=True)
         self.marker = f" {url.rsplit('/', 1)[1]} ".encode()
         self.seconds: dict[str, float] = {}
+        self.workers: dict[str, tuple[str, float]] = {}  # parallel worker → (its leader, its seconds)
         self.stopping = threading.Event()
 
     def run(self):
@@ -207,18 +208,26 @@ class BackendCpu(threading.Thread):
                 try:
                     with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
                         command = cmdline.read()
-                    if not command.startswith(b"postgres: ") or self.marker not in command:
+                    # A parallel worker names its leader, not the database: "… parallel worker for PID 123".
+                    leader = command.rstrip(b" \0").rpartition(b"parallel worker for PID ")[2].decode()
+                    if not command.startswith(b"postgres: ") or not (self.marker in command or leader in self.seconds):
                         continue
                     with open(f"/proc/{pid}/stat") as stat:
                         fields = stat.read().rsplit(")", 1)[1].split()  # utime and stime, in clock ticks
-                    self.seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
+                    seconds = (int(fields[11]) + int(fields[12])) / tick
+                    if self.marker in command:
+                        self.seconds[pid] = seconds
+                    else:  # short-lived: only the part of it seen here is counted
+                        self.workers[pid] = (leader, seconds)
                 except OSError:  # it ended meanwhile
                     continue
 
     def stop(self) -> list[float]:
-        """Seconds per backend that used more than 0,1 s, the busiest first."""
+        """Seconds per backend (with its parallel workers) that used more than 0,1 s, the busiest first."""
         self.stopping.set()
         self.join()
+        for leader, seconds in self.workers.values():
+            self.seconds[leader] += seconds
         return sorted((s for s in self.seconds.values() if s > 0.1), reverse=True)
 
 
