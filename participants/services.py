@@ -901,15 +901,17 @@ class _ListWriter:
             progress(5 + done * 90, _("Menyimpan peserta baris %(line)s") % {"line": format_number(start)})
             self.write(start, start + chunk)
 
-    def finish(self, *, rows_total: int, refused_by_check: int, warned: int) -> dict[str, float]:
-        """``warned``: rows the check kept with a warning; counted again in the staging table only when the database
-        refused rows since (a count over a million staged rows took ~0,35 s at the end of the write)."""
+    def finish(self) -> dict[str, float]:
+        """Record the result, on top of what the check recorded on the batch (rows read, refused and warned).
+
+        Rows kept with a warning are counted again in the staging table only when the database refused rows since
+        (a count over a million staged rows took ~0,35 s at the end of the write)."""
         if self.aborting:
             raise _Aborted(self.conflicts)
-        refused_rows = refused_by_check + len(self.conflicts)
+        rows_total = self.batch.rows_total
+        refused_rows = self.batch.rows_refused + len(self.conflicts)
         accepted = rows_total - refused_rows
-        if self.conflicts:
-            warned = self.stage.warned_count()
+        warned = self.stage.warned_count() if self.conflicts else self.batch.rows_warned
         self.stage.drop()
         ImportBatch.objects.filter(pk=self.batch.pk).update(
             status=ImportBatch.Status.DONE,
@@ -949,7 +951,7 @@ def _commit(batch: ImportBatch, progress: _Progress) -> dict[str, float]:
     progress(1, _("Memeriksa ulang bentrokan dengan data terbaru"))
     writer.write_whole_stage(progress)
     progress(97, _("Menyelesaikan"))
-    return writer.finish(rows_total=batch.rows_total, refused_by_check=batch.rows_refused, warned=batch.rows_warned)
+    return writer.finish()
 
 
 class _Cancelled(Exception):
@@ -1047,9 +1049,7 @@ class _PipelinedWriter(threading.Thread):
                     writer.recheck(lines, marked)
                     writer.write(*lines)
                 batch.refresh_from_db(fields=["rows_total", "rows_refused", "rows_warned"])
-                timings = writer.finish(
-                    rows_total=batch.rows_total, refused_by_check=batch.rows_refused, warned=batch.rows_warned
-                )
+                timings = writer.finish()
                 committing = time.monotonic()
         except IntegrityError:
             self._wait_for_the_check()
